@@ -1,0 +1,2 @@
+export { main, findCommand } from './main';
+export type { Command, CliIo } from './command';

@@ -1,0 +1,56 @@
+export type { JsonValue, JsonObject, JsonSchema } from './model/json';
+export { STATE_TYPES, isTerminated, isTerminatedNoFail, isFailed, isCreated, isRunning, isPaused } from './model/state';
+export type { StateType, State, StateHistory } from './model/state';
+export { INPUT_TYPES, LOG_LEVELS } from './model/flow';
+export type {
+  Flow,
+  FlowWithSource,
+  Label,
+  TaskDefinition,
+  TriggerDefinition,
+  InputDefinition,
+  InputType,
+  PluginDefault,
+  ConcurrencyDefinition,
+  FlowOutputDefinition,
+  RetryDefinition,
+  LogLevel,
+} from './model/flow';
+export type { Execution, ExecutionTrigger, TaskRun, TaskRunAttempt, Metric, LogEntry } from './model/execution';
+export {
+  WindhoverError,
+  isWindhoverError,
+  NotFoundError,
+  FlowNotFoundError,
+  ExecutionNotFoundError,
+  VersionConflictError,
+  AlreadyExistsError,
+  ValidationError,
+  BadRequestError,
+  IllegalStateError,
+} from './errors';
+export type { Violation } from './errors';
+export type { Clock } from './ports/clock';
+export type { Logger } from './ports/logger';
+export type { FlowRepository, FlowQuery } from './ports/flow-repository';
+export type { ExecutionRepository, ExecutionQuery, Page } from './ports/execution-repository';
+export type { LogRepository, LogQuery } from './ports/log-repository';
+export type { InternalStorage } from './ports/internal-storage';
+export { resolveSecret } from './ports/secret-store';
+export type { SecretStore } from './ports/secret-store';
+export type { KvStore, KvEntry, KvType } from './ports/kv-store';
+export type { NamespaceFileStore, NamespaceFileMeta } from './ports/namespace-file-store';
+export type { ExecutionQueue, QueueMessage } from './ports/execution-queue';
+export type { PluginDescriptor, PluginKind, TaskCategory } from './plugins/plugin';
+export { PluginRegistry } from './plugins/plugin-registry';
+export type {
+  RunContext,
+  TaskLogger,
+  TaskStorage,
+  TaskKv,
+  TaskNamespaceFiles,
+  TaskFlows,
+  FlowSaveStatus,
+} from './plugins/run-context';
+export type { RunnableTaskPlugin, TaskResult } from './plugins/runnable-task';
+export { TaskFailure, toTaskFailure } from './plugins/task-failure';

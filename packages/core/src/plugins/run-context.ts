@@ -1,0 +1,88 @@
+import type { Metric } from '../model/execution';
+import type { FlowWithSource, LogLevel } from '../model/flow';
+import type { JsonValue } from '../model/json';
+import type { KvEntry, KvType } from '../ports/kv-store';
+import type { NamespaceFileMeta } from '../ports/namespace-file-store';
+
+/** Logs of one task run; the runtime masks secrets before storing them. */
+export interface TaskLogger {
+  log(level: LogLevel, message: string): void;
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Internal storage as a task sees it: files of its execution, addressed by `kestra://` URIs. */
+export interface TaskStorage {
+  /** Stores bytes under this task run's prefix and returns the `kestra:///...` URI. */
+  putFile(fileName: string, data: Uint8Array): Promise<string>;
+  /** Reads a `kestra://` URI this execution may read; throws NotFoundError when absent. */
+  getFile(uri: string): Promise<Uint8Array>;
+  exists(uri: string): Promise<boolean>;
+  size(uri: string): Promise<number>;
+  delete(uri: string): Promise<boolean>;
+}
+
+/** The KV store scoped to the flow's tenant; `namespace` defaults to the flow's. */
+export interface TaskKv {
+  get(key: string, namespace?: string): Promise<KvEntry | undefined>;
+  set(key: string, value: JsonValue, options?: { namespace?: string; type?: KvType; ttl?: string; overwrite?: boolean }): Promise<void>;
+  delete(key: string, namespace?: string): Promise<boolean>;
+  list(namespace?: string): Promise<readonly KvEntry[]>;
+}
+
+/** Namespace files of the tenant; paths are validated and can never escape their namespace. */
+export interface TaskNamespaceFiles {
+  get(namespace: string, path: string): Promise<Uint8Array | undefined>;
+  list(namespace: string, prefix?: string): Promise<readonly NamespaceFileMeta[]>;
+  put(namespace: string, path: string, content: Uint8Array): Promise<{ meta: NamespaceFileMeta; changed: boolean }>;
+  delete(namespace: string, path: string): Promise<readonly string[]>;
+}
+
+/** Outcome of saving a flow from a task (Git sync): Kestra's diff vocabulary. */
+export type FlowSaveStatus = 'ADDED' | 'UPDATED' | 'UNCHANGED';
+
+/** Flow management for tasks that manage flows (Git sync/push, backups). Always validates. */
+export interface TaskFlows {
+  list(options: { namespace: string; includeChildNamespaces?: boolean }): Promise<readonly FlowWithSource[]>;
+  get(namespace: string, id: string): Promise<FlowWithSource | undefined>;
+  /** Validates without saving; returns the problems (empty when valid). */
+  validate(source: string): Promise<readonly { message: string; path?: string; line?: number; column?: number }[]>;
+  /** Validates then saves; identical source creates no new revision and reports UNCHANGED. */
+  save(source: string, options?: { namespaceOverride?: string }): Promise<{ flow: FlowWithSource; status: FlowSaveStatus }>;
+  delete(namespace: string, id: string): Promise<boolean>;
+}
+
+/**
+ * Everything a runnable task may use. Tasks never see SDK clients or
+ * adapters; the runtime builds this for each attempt.
+ */
+export interface RunContext {
+  readonly tenantId: string;
+  readonly namespace: string;
+  readonly flowId: string;
+  readonly executionId: string;
+  readonly taskRunId: string;
+  readonly taskId: string;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** The expression context (flow, execution, inputs, outputs, vars, taskrun, ...). */
+  readonly variables: Readonly<Record<string, unknown>>;
+  /** Typed rendering of a property value (deep: strings in maps and lists are rendered). */
+  render(value: unknown, extraVariables?: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** Renders to a string (the whole value as text). */
+  renderString(value: unknown, extraVariables?: Readonly<Record<string, unknown>>): Promise<string>;
+  readonly logger: TaskLogger;
+  /** Aborted on kill or timeout. */
+  readonly signal: AbortSignal;
+  readonly storage: TaskStorage;
+  readonly kv: TaskKv;
+  readonly namespaceFiles: TaskNamespaceFiles;
+  readonly flows: TaskFlows;
+  /** `secret('KEY')` resolution for the flow's namespace (namespace, parents, tenant). */
+  secret(key: string): Promise<string>;
+  metric(metric: Metric): void;
+  now(): Date;
+}
