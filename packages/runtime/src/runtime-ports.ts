@@ -1,0 +1,30 @@
+import type {
+  Clock,
+  ExecutionQueue,
+  ExecutionRepository,
+  FlowRepository,
+  InternalStorage,
+  KvStore,
+  LogRepository,
+  Logger,
+  NamespaceFileStore,
+  SecretStore,
+} from '@windhover/core';
+
+/**
+ * Every port the runtime needs, built by an edition's composition root
+ * (packages/local or packages/aws) and handed to `runtime`. Adding a port
+ * means adding it here and to both editions.
+ */
+export interface RuntimePorts {
+  readonly flows: FlowRepository;
+  readonly executions: ExecutionRepository;
+  readonly logs: LogRepository;
+  readonly storage: InternalStorage;
+  readonly secrets: SecretStore;
+  readonly kv: KvStore;
+  readonly namespaceFiles: NamespaceFileStore;
+  readonly queue: ExecutionQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
