@@ -3,6 +3,7 @@ import type { FlowWithSource, LogLevel } from '../model/flow';
 import type { JsonValue } from '../model/json';
 import type { KvEntry, KvType } from '../ports/kv-store';
 import type { NamespaceFileMeta } from '../ports/namespace-file-store';
+import type { TaskRunner } from '../ports/task-runner';
 
 /** Logs of one task run; the runtime masks secrets before storing them. */
 export interface TaskLogger {
@@ -85,4 +86,10 @@ export interface RunContext {
   secret(key: string): Promise<string>;
   metric(metric: Metric): void;
   now(): Date;
+  /**
+   * The edition's runner for a `taskRunner.type` (e.g. Fargate for the Docker
+   * runner on AWS). Undefined when the edition has none for that type: script
+   * tasks then fall back to the Process runner and log that they did.
+   */
+  taskRunner?(type: string): TaskRunner | undefined;
 }
