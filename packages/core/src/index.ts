@@ -55,3 +55,23 @@ export type {
 } from './plugins/run-context';
 export type { RunnableTaskPlugin, TaskResult } from './plugins/runnable-task';
 export { TaskFailure, toTaskFailure } from './plugins/task-failure';
+export {
+  render,
+  renderTyped,
+  renderSync,
+  renderTypedSync,
+  isTemplate,
+  compile,
+  truthy,
+  ExpressionError,
+  isExpressionError,
+  SecretMasker,
+  SECRET_MASK,
+} from './expressions/index';
+export type {
+  ExpressionFunctions,
+  RenderOptions,
+  ExpressionPosition,
+  CompiledTemplate,
+  ExpressionContext,
+} from './expressions/index';
