@@ -1,3 +1,4 @@
+import type { EngineState } from '../engine/engine-state';
 import type { JsonValue } from './json';
 import type { Label } from './flow';
 import type { State } from './state';
@@ -23,6 +24,8 @@ export interface Execution {
   readonly deleted: boolean;
   /** Optimistic-lock version; not part of Kestra's JSON but harmless to expose. */
   readonly version?: number;
+  /** Engine bookkeeping (applied event ids, outbox, loop values); not part of Kestra's JSON, strip it in API answers. */
+  readonly engine?: EngineState;
 }
 
 export interface ExecutionTrigger {
@@ -55,7 +58,7 @@ export interface TaskRunAttempt {
 
 export interface Metric {
   readonly name: string;
-  readonly type: 'counter' | 'timer';
+  readonly type: 'counter' | 'timer' | 'gauge';
   readonly value: number;
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -10,6 +10,10 @@ import type { JsonValue } from '../model/json';
 export interface ScriptJob {
   /** Deterministic id (task run id + attempt): a resubmitted job can be matched to a running one. */
   readonly jobId: string;
+  /** Absolute working directory where the job runs, from `TaskRunner.paths` (rendered as `{{ workingDir }}`). */
+  readonly workingDir: string;
+  /** Files written here are collected as outputs (`{{ outputDir }}`). */
+  readonly outputDir: string;
   /** argv: interpreter + the joined commands, e.g. ['/bin/sh', '-c', 'set -e\necho hi']. */
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
@@ -45,6 +49,8 @@ export interface ScriptJobResult {
  */
 export interface TaskRunner {
   readonly type: string;
+  /** Where a job will run, known before the run so that commands can be rendered with `{{ workingDir }}`. */
+  paths(jobId: string): { readonly workingDir: string; readonly outputDir: string };
   run(job: ScriptJob, onLine: (line: ScriptLine) => void, signal: AbortSignal): Promise<ScriptJobResult>;
 }
 
