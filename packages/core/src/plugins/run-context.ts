@@ -76,6 +76,13 @@ export interface RunContext {
   /** Renders to a string (the whole value as text). */
   renderString(value: unknown, extraVariables?: Readonly<Record<string, unknown>>): Promise<string>;
   readonly logger: TaskLogger;
+  /**
+   * The shared working directory when the task runs inside
+   * io.kestra.plugin.core.flow.WorkingDirectory: tasks that produce files
+   * (git Clone, namespace DownloadFiles) write there and script tasks run
+   * there. Undefined elsewhere: such tasks then use a private temporary folder.
+   */
+  readonly workingDir?: string;
   /** Aborted on kill or timeout. */
   readonly signal: AbortSignal;
   readonly storage: TaskStorage;
