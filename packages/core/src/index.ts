@@ -41,6 +41,16 @@ export type { SecretStore } from './ports/secret-store';
 export type { KvStore, KvEntry, KvType } from './ports/kv-store';
 export type { NamespaceFileStore, NamespaceFileMeta } from './ports/namespace-file-store';
 export type { ExecutionQueue, QueueMessage } from './ports/execution-queue';
+export { triggerKeyString } from './ports/trigger-store';
+export type {
+  TriggerStore,
+  TriggerState,
+  TriggerKey,
+  TriggerStateQuery,
+  BackfillState,
+  PendingSlot,
+  WindowState,
+} from './ports/trigger-store';
 export type { TaskRunner, ScriptJob, ScriptLine, ScriptJobResult, ScriptProtocolMessage } from './ports/task-runner';
 export type { PluginDescriptor, PluginKind, TaskCategory } from './plugins/plugin';
 export { PluginRegistry } from './plugins/plugin-registry';

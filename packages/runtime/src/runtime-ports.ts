@@ -9,6 +9,7 @@ import type {
   Logger,
   NamespaceFileStore,
   SecretStore,
+  TriggerStore,
 } from '@windhover/core';
 
 /**
@@ -25,6 +26,8 @@ export interface RuntimePorts {
   readonly kv: KvStore;
   readonly namespaceFiles: NamespaceFileStore;
   readonly queue: ExecutionQueue;
+  /** Schedule/flow trigger state with conditional writes (exactly-once slots). */
+  readonly triggers: TriggerStore;
   readonly clock: Clock;
   readonly logger: Logger;
 }
