@@ -1,1 +1,10 @@
-export {};
+export { openSqliteDatabase, inTransaction } from './sqlite-database';
+export type { SqliteDatabase } from './sqlite-database';
+export { SqliteFlowRepository } from './sqlite-flow-repository';
+export { SqliteExecutionRepository } from './sqlite-execution-repository';
+export { SqliteLogRepository } from './sqlite-log-repository';
+export { FsInternalStorage } from './fs-internal-storage';
+export { LocalExecutionQueue } from './local-execution-queue';
+export type { LocalQueueName, LocalMessageHandler, DeliveryInfo, DeadLetter, LocalExecutionQueueOptions } from './local-execution-queue';
+export { ConsoleJsonLogger } from './console-json-logger';
+export { SystemClock } from './system-clock';
