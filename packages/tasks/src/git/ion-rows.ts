@@ -1,0 +1,32 @@
+import { IonTypes, makeTextWriter } from 'ion-js';
+
+/** A diff row: absent (undefined/null) fields are omitted, as Kestra's ION files do for nulls. */
+export type IonRow = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
+/**
+ * Kestra's ION file format for task outputs: one struct per line, written with
+ * Amazon's ion-js so any Ion reader (and Kestra's FileSerde) reads it back.
+ */
+export function toIonRows(rows: readonly IonRow[]): Uint8Array {
+  const writer = makeTextWriter();
+  for (const row of rows) {
+    writer.stepIn(IonTypes.STRUCT);
+    for (const [key, value] of Object.entries(row)) {
+      if (value === undefined || value === null) continue;
+      writer.writeFieldName(key);
+      if (typeof value === 'string') writer.writeString(value);
+      else if (typeof value === 'boolean') writer.writeBoolean(value);
+      else if (Number.isInteger(value)) writer.writeInt(value);
+      else writer.writeFloat64(value);
+    }
+    writer.stepOut();
+  }
+  writer.close();
+  const bytes = writer.getBytes();
+  if (bytes.length === 0) return bytes;
+  // A trailing newline like Kestra's FileSerde, so files can be concatenated.
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out[bytes.length] = 0x0a;
+  return out;
+}
