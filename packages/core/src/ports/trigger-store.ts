@@ -21,6 +21,8 @@ export interface BackfillState {
   readonly paused: boolean;
   /** Slots fired so far, for the API's progress display. */
   readonly executed?: number;
+  /** When the backfill was created: two backfills of the same range create distinct executions. */
+  readonly createdDate?: string;
 }
 
 /** One slot that a scheduler claimed and must turn into an execution (the outbox of a claim). */
