@@ -146,3 +146,41 @@ export type {
   CompiledTemplate,
   ExpressionContext,
 } from './expressions/index';
+export { decide } from './engine/decide';
+export type { Decision } from './engine/decide';
+export type {
+  ExecutorEvent,
+  ExecutionCreatedEvent,
+  TaskResultEvent,
+  TimerFiredEvent,
+  TimerPurpose,
+  KillRequestedEvent,
+  ResumeRequestedEvent,
+  SubflowEndedEvent,
+  ConcurrencySlotFreedEvent,
+  RestartRequestedEvent,
+  TaskRunStateChangeEvent,
+  Effect,
+  DispatchTaskEffect,
+  SetTimerEffect,
+  CreateSubflowEffect,
+  KillExecutionEffect,
+  AbortTaskEffect,
+  NotifyParentEffect,
+  ExecutionTerminatedEffect,
+  EngineRenderer,
+  TaskTypeInfo,
+  DecideContext,
+} from './engine/engine-types';
+export type { EngineState } from './engine/engine-state';
+export { coreTaskType, T as CORE_TASK_TYPES } from './engine/core-task-types';
+export { newExecution, flowLabels, mergeLabels } from './engine/new-execution';
+export type { NewExecutionInput } from './engine/new-execution';
+export { buildRunVariables, buildOutputMaps, nestInputs } from './engine/run-variables';
+export { newState, withState, isoDuration } from './engine/state-ops';
+export { deriveId } from './engine/ids';
+export { parseDurationMs } from './engine/duration';
+export { guessFinalState } from './engine/final-state';
+export { FlowIndex } from './engine/flow-index';
+export { resolveInputs, inputId } from './inputs/resolve-inputs';
+export { coerceValue, InputCoercionError } from './inputs/coerce';

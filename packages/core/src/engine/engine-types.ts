@@ -1,0 +1,194 @@
+import type { JsonValue } from '../model/json';
+import type { StateType } from '../model/state';
+import type { TaskCategory } from '../plugins/plugin';
+
+/**
+ * Events the executor consumes, one at a time per execution. Every event has
+ * a deterministic `id` so that a redelivered event is recognised and skipped.
+ */
+export type ExecutorEvent =
+  | ExecutionCreatedEvent
+  | TaskResultEvent
+  | TimerFiredEvent
+  | KillRequestedEvent
+  | ResumeRequestedEvent
+  | SubflowEndedEvent
+  | ConcurrencySlotFreedEvent
+  | RestartRequestedEvent
+  | TaskRunStateChangeEvent;
+
+interface EventBase {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly executionId: string;
+}
+
+export interface ExecutionCreatedEvent extends EventBase {
+  readonly type: 'created';
+}
+
+export interface TaskResultEvent extends EventBase {
+  readonly type: 'task-result';
+  readonly taskRunId: string;
+  /** 1-based attempt number the result belongs to. */
+  readonly attempt: number;
+  readonly state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+  readonly outputs?: Readonly<Record<string, JsonValue>>;
+  readonly metrics?: readonly { name: string; type: 'counter' | 'timer'; value: number; tags?: Record<string, string> }[];
+  readonly errorMessage?: string;
+  /** False when the failure must not be retried (TaskFailure.retryable). */
+  readonly retryable?: boolean;
+  /** Outputs too large for the execution document, stored in internal storage at this URI. */
+  readonly outputsRef?: string;
+  /** When the worker started the attempt (ISO); becomes the RUNNING history date. */
+  readonly startedAt?: string;
+}
+
+export type TimerPurpose = 'retry' | 'sleep' | 'pause' | 'loop' | 'scheduled-start';
+
+export interface TimerFiredEvent extends EventBase {
+  readonly type: 'timer';
+  readonly purpose: TimerPurpose;
+  readonly taskRunId?: string;
+  /** Attempt (retry) or iteration (loop) the timer was set for; stale timers are ignored. */
+  readonly seq?: number;
+}
+
+export interface KillRequestedEvent extends EventBase {
+  readonly type: 'kill';
+}
+
+export interface ResumeRequestedEvent extends EventBase {
+  readonly type: 'resume';
+  /** Validated onResume input values. */
+  readonly inputs?: Readonly<Record<string, JsonValue>>;
+}
+
+export interface SubflowEndedEvent extends EventBase {
+  readonly type: 'subflow-ended';
+  readonly taskRunId: string;
+  readonly childExecutionId: string;
+  readonly childState: StateType;
+  readonly childOutputs?: Readonly<Record<string, JsonValue>>;
+}
+
+export interface ConcurrencySlotFreedEvent extends EventBase {
+  readonly type: 'slot-freed';
+}
+
+export interface RestartRequestedEvent extends EventBase {
+  readonly type: 'restart';
+}
+
+/** Manual task-run state change (Kestra's "change status"). */
+export interface TaskRunStateChangeEvent extends EventBase {
+  readonly type: 'change-task-run-state';
+  readonly taskRunId: string;
+  readonly state: 'SUCCESS' | 'FAILED' | 'WARNING';
+}
+
+/**
+ * Effects decide() asks the runtime to carry out. `id` is deterministic
+ * (execution id, task run id, attempt...) and is the idempotency key.
+ */
+export type Effect =
+  | DispatchTaskEffect
+  | SetTimerEffect
+  | CreateSubflowEffect
+  | KillExecutionEffect
+  | AbortTaskEffect
+  | NotifyParentEffect
+  | ExecutionTerminatedEffect;
+
+export interface DispatchTaskEffect {
+  readonly kind: 'dispatch-task';
+  readonly id: string;
+  readonly taskRunId: string;
+  readonly taskId: string;
+  readonly attempt: number;
+}
+
+export interface SetTimerEffect {
+  readonly kind: 'set-timer';
+  readonly id: string;
+  /** ISO instant at which the timer fires. */
+  readonly fireAt: string;
+  readonly purpose: TimerPurpose;
+  readonly taskRunId?: string;
+  readonly seq?: number;
+}
+
+export interface CreateSubflowEffect {
+  readonly kind: 'create-subflow';
+  readonly id: string;
+  /** Deterministic id of the child execution. */
+  readonly childExecutionId: string;
+  readonly taskRunId: string;
+  readonly taskId: string;
+  readonly namespace: string;
+  readonly flowId: string;
+  readonly revision?: number;
+  readonly inputs: Readonly<Record<string, JsonValue>>;
+  readonly labels: readonly { key: string; value: string }[];
+  readonly wait: boolean;
+  readonly scheduleDate?: string;
+}
+
+export interface KillExecutionEffect {
+  readonly kind: 'kill-execution';
+  readonly id: string;
+  readonly targetExecutionId: string;
+}
+
+export interface AbortTaskEffect {
+  readonly kind: 'abort-task';
+  readonly id: string;
+  readonly taskRunId: string;
+}
+
+export interface NotifyParentEffect {
+  readonly kind: 'notify-parent';
+  readonly id: string;
+  readonly parentExecutionId: string;
+  readonly parentTaskRunId: string;
+  readonly state: StateType;
+  readonly outputs?: Readonly<Record<string, JsonValue>>;
+}
+
+export interface ExecutionTerminatedEffect {
+  readonly kind: 'execution-terminated';
+  readonly id: string;
+  readonly state: StateType;
+  readonly namespace: string;
+  readonly flowId: string;
+}
+
+/**
+ * Renders expressions for decide(). Rendering is CPU work plus reads through
+ * ports (secrets, KV), so it is async; it has no other side effect.
+ */
+export interface EngineRenderer {
+  render(template: string, variables: Readonly<Record<string, unknown>>): Promise<string>;
+  renderTyped(value: unknown, variables: Readonly<Record<string, unknown>>): Promise<unknown>;
+  truthy(value: unknown): boolean;
+}
+
+/** What decide() needs to know about a task type (from the plugin registry). */
+export interface TaskTypeInfo {
+  readonly canonical: string;
+  readonly category: TaskCategory;
+}
+
+export interface DecideContext {
+  /** The instant of this step (from the Clock port). */
+  readonly now: Date;
+  readonly renderer: EngineRenderer;
+  /** Resolves a task type or alias; undefined when unknown. */
+  readonly taskType: (type: string) => TaskTypeInfo | undefined;
+  /** Non-terminal executions of the same flow, other than this one (for `concurrency`). */
+  readonly runningExecutionsOfFlow?: number;
+  /** `envs`, `globals`, `kestra` variables of the instance. */
+  readonly instanceVariables?: Readonly<Record<string, unknown>>;
+  /** Outputs kept in internal storage, already loaded by the runtime (task run id -> outputs). */
+  readonly externalOutputs?: ReadonlyMap<string, Readonly<Record<string, JsonValue>>>;
+}
