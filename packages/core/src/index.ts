@@ -182,5 +182,6 @@ export { deriveId } from './engine/ids';
 export { parseDurationMs } from './engine/duration';
 export { guessFinalState } from './engine/final-state';
 export { FlowIndex } from './engine/flow-index';
+export type { TimerStore, TimerRecord } from './ports/timer-store';
 export { resolveInputs, inputId } from './inputs/resolve-inputs';
 export { coerceValue, InputCoercionError } from './inputs/coerce';

@@ -9,6 +9,7 @@ import type {
   Logger,
   NamespaceFileStore,
   SecretStore,
+  TimerStore,
   TriggerStore,
 } from '@windhover/core';
 
@@ -28,6 +29,11 @@ export interface RuntimePorts {
   readonly queue: ExecutionQueue;
   /** Schedule/flow trigger state with conditional writes (exactly-once slots). */
   readonly triggers: TriggerStore;
+  /**
+   * Timers beyond the queue's 15-minute delay. Optional: without it the
+   * engine re-sends a long timer in 15-minute hops through the queue.
+   */
+  readonly timers?: TimerStore;
   readonly clock: Clock;
   readonly logger: Logger;
 }
