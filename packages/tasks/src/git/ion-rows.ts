@@ -1,7 +1,7 @@
 import { IonTypes, makeTextWriter } from 'ion-js';
 
-/** A diff row: absent (undefined/null) fields are omitted, as Kestra's ION files do for nulls. */
-export type IonRow = Readonly<Record<string, string | number | boolean | null | undefined>>;
+/** A diff row (flat object of strings, numbers, booleans): null and undefined fields are omitted. */
+export type IonRow = object;
 
 /**
  * Kestra's ION file format for task outputs: one struct per line, written with
@@ -16,8 +16,9 @@ export function toIonRows(rows: readonly IonRow[]): Uint8Array {
       writer.writeFieldName(key);
       if (typeof value === 'string') writer.writeString(value);
       else if (typeof value === 'boolean') writer.writeBoolean(value);
-      else if (Number.isInteger(value)) writer.writeInt(value);
-      else writer.writeFloat64(value);
+      else if (typeof value === 'number' && Number.isInteger(value)) writer.writeInt(value);
+      else if (typeof value === 'number') writer.writeFloat64(value);
+      else writer.writeString(JSON.stringify(value));
     }
     writer.stepOut();
   }

@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+
+/** A file of a commit's tree. */
+export interface RepoFile {
+  /** Path from the repository root. */
+  readonly path: string;
+  /** Path relative to the directory that was listed. */
+  readonly relative: string;
+  readonly oid: string;
+  readonly mode: string;
+}
+
+/**
+ * A local clone in a temporary folder (Lambda's /tmp, or the OS temp dir),
+ * read and written with isomorphic-git whichever transport cloned it.
+ */
+export class LocalRepo {
+  /** isomorphic-git's pack cache, shared by every read of this clone. */
+  readonly cache: object = {};
+
+  private constructor(readonly dir: string) {}
+
+  static async temporary(prefix = 'windhover-git-'): Promise<LocalRepo> {
+    return new LocalRepo(await mkdtemp(join(tmpdir(), prefix)));
+  }
+
+  static at(dir: string): LocalRepo {
+    return new LocalRepo(dir);
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async resolve(ref: string): Promise<string | undefined> {
+    try {
+      return await git.resolveRef({ fs, dir: this.dir, ref });
+    } catch {
+      return undefined;
+    }
+  }
+
+  async treeOf(commit: string): Promise<string> {
+    const { commit: c } = await git.readCommit({ fs, dir: this.dir, oid: commit, cache: this.cache });
+    return c.tree;
+  }
+
+  /** Whether `directory` (repo-relative, '' = root) is a folder in the commit. */
+  async isDirectory(commit: string, directory: string): Promise<boolean> {
+    if (directory === '') return true;
+    try {
+      await git.readTree({ fs, dir: this.dir, oid: commit, filepath: directory, cache: this.cache });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Regular files under `directory` of a commit, shallowest first then by path.
+   * Symlinks and submodules are left out.
+   */
+  async listFiles(commit: string, directory: string, recursive: boolean): Promise<RepoFile[]> {
+    const out: RepoFile[] = [];
+    const walk = async (repoPath: string, relative: string, depth: number): Promise<void> => {
+      let tree: Awaited<ReturnType<typeof git.readTree>>;
+      try {
+        tree = await git.readTree({ fs, dir: this.dir, oid: commit, filepath: repoPath, cache: this.cache });
+      } catch {
+        return;
+      }
+      for (const e of tree.tree) {
+        const p = repoPath ? `${repoPath}/${e.path}` : e.path;
+        const r = relative ? `${relative}/${e.path}` : e.path;
+        if (e.type === 'blob' && e.mode !== '120000') out.push({ path: p, relative: r, oid: e.oid, mode: e.mode });
+        else if (e.type === 'tree' && (recursive || depth < 0)) await walk(p, r, depth + 1);
+      }
+    };
+    await walk(directory, '', 0);
+    const depthOf = (f: RepoFile) => f.relative.split('/').length;
+    return out.sort((a, b) => depthOf(a) - depthOf(b) || (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+  }
+
+  async readBlob(oid: string): Promise<Uint8Array> {
+    const { blob } = await git.readBlob({ fs, dir: this.dir, oid, cache: this.cache });
+    return blob;
+  }
+
+  /** The content of one file of a commit, or undefined. */
+  async readFile(commit: string, path: string): Promise<Uint8Array | undefined> {
+    try {
+      const { blob } = await git.readBlob({ fs, dir: this.dir, oid: commit, filepath: path, cache: this.cache });
+      return blob;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeBlob(content: Uint8Array): Promise<string> {
+    return git.writeBlob({ fs, dir: this.dir, blob: content });
+  }
+}

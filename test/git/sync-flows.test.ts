@@ -1,0 +1,210 @@
+import { loadAll } from 'ion-js';
+import { SyncFlows } from '@windhover/tasks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitTestServer, startGitServer } from '../support/git-server';
+import { createTaskWorld, type TaskWorld } from '../support/task-world';
+
+let server: GitTestServer;
+beforeAll(async () => {
+  server = await startGitServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const flow = (id: string, ns = 'anything', msg = 'hello') =>
+  `id: ${id}\nnamespace: ${ns}\n# a comment that must survive\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: ${msg}\n`;
+
+let repoCounter = 0;
+function newRepo(files: Record<string, string | null>): string {
+  const name = `sync-flows-${++repoCounter}`;
+  server.createRepo(name);
+  if (Object.keys(files).length > 0) server.commit(name, files);
+  return name;
+}
+
+function world(): TaskWorld {
+  return createTaskWorld({ secrets: { GIT_TOKEN: server.password } });
+}
+
+function task(repo: string, props: Record<string, unknown> = {}) {
+  return {
+    id: 'sync',
+    type: 'io.kestra.plugin.git.SyncFlows',
+    url: server.url(repo),
+    username: server.username,
+    password: "{{ secret('GIT_TOKEN') }}",
+    targetNamespace: 'company.team',
+    gitDirectory: 'flows',
+    ...props,
+  };
+}
+
+async function rows(w: TaskWorld, uri: unknown): Promise<Record<string, unknown>[]> {
+  return JSON.parse(JSON.stringify(loadAll(await w.readIon(String(uri)))));
+}
+
+describe('SyncFlows', () => {
+  it('imports flows into the target namespace, rewriting their namespace, and reports ADDED rows in ION', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/b.yaml': flow('b'), 'README.md': '# not in gitDirectory' });
+    const w = world();
+    const result = await SyncFlows.run(task(repo), w.context());
+    const a = await w.flows.get('company.team', 'a');
+    expect(a?.source).toContain('namespace: company.team');
+    expect(a?.source).toContain('# a comment that must survive');
+    expect(await rows(w, result.outputs?.flows)).toEqual([
+      { gitPath: 'flows/a.yml', syncState: 'ADDED', flowId: 'a', namespace: 'company.team', revision: 1 },
+      { gitPath: 'flows/b.yaml', syncState: 'ADDED', flowId: 'b', namespace: 'company.team', revision: 1 },
+    ]);
+  });
+
+  it('reports UNCHANGED for identical sources and creates no new revision', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a') });
+    const w = world();
+    await SyncFlows.run(task(repo), w.context());
+    server.commit(repo, { 'other.txt': 'unrelated change' });
+    const result = await SyncFlows.run(task(repo), w.context());
+    expect(w.flows.revisionCount('company.team', 'a')).toBe(1);
+    expect((await rows(w, result.outputs?.flows))[0]).toMatchObject({ syncState: 'UNCHANGED', revision: 1 });
+  });
+
+  it('reports UPDATED with the new revision when the source changed', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a') });
+    const w = world();
+    await SyncFlows.run(task(repo), w.context());
+    server.commit(repo, { 'flows/a.yml': flow('a', 'x', 'changed') });
+    const result = await SyncFlows.run(task(repo), w.context());
+    expect((await rows(w, result.outputs?.flows))[0]).toMatchObject({ syncState: 'UPDATED', revision: 2 });
+    expect((await w.flows.get('company.team', 'a'))?.source).toContain('changed');
+  });
+
+  it('maps sub-folders to child namespaces only with includeChildNamespaces', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/tutorial/deep/b.yml': flow('b') });
+    const w = world();
+    await SyncFlows.run(task(repo), w.context());
+    expect(await w.flows.get('company.team.tutorial.deep', 'b')).toBeUndefined();
+    await SyncFlows.run(task(repo, { includeChildNamespaces: true }), w.context());
+    expect((await w.flows.get('company.team.tutorial.deep', 'b'))?.source).toContain('namespace: company.team.tutorial.deep');
+  });
+
+  it('applies nothing when one flow is invalid and lists every invalid file with its line', async () => {
+    const repo = newRepo({
+      'flows/good.yml': flow('good'),
+      'flows/bad1.yml': 'id: bad1\nnamespace: x\ntasks:\n  - id: t\n    type: not.a.plugin\n',
+      'flows/bad2.yml': 'id: bad2\nnamespace: x\ntasks:\n  - id: t\n   type: io.kestra.plugin.core.log.Log\n',
+    });
+    const w = world();
+    await expect(SyncFlows.run(task(repo), w.context())).rejects.toThrow(/2 file\(s\) failed validation, nothing was applied[\s\S]*flows\/bad1\.yml:5[\s\S]*flows\/bad2\.yml:\d/);
+    expect(await w.flows.get('company.team', 'good')).toBeUndefined();
+  });
+
+  it('skips invalid flows with ignoreInvalidFlows and applies the rest', async () => {
+    const repo = newRepo({ 'flows/good.yml': flow('good'), 'flows/README.md': '# docs\n' });
+    const w = world();
+    const result = await SyncFlows.run(task(repo, { ignoreInvalidFlows: true }), w.context());
+    expect(await w.flows.get('company.team', 'good')).toBeDefined();
+    expect(await rows(w, result.outputs?.flows)).toHaveLength(1);
+    expect(w.logs.some((l) => l.level === 'WARN' && l.message.includes('README.md'))).toBe(true);
+  });
+
+  it('honours .kestraignore', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/README.md': '# docs', 'flows/drafts/x.yml': 'broken: [', 'flows/.kestraignore': '*.md\ndrafts/\n' });
+    const w = world();
+    const result = await SyncFlows.run(task(repo, { includeChildNamespaces: true }), w.context());
+    expect((await rows(w, result.outputs?.flows)).map((r) => r.flowId)).toEqual(['a']);
+  });
+
+  it('deletes flows missing from Git only with delete: true, never the running flow, and dry runs change nothing', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a') });
+    const w = world();
+    w.flows.put(flow('old', 'company.team'));
+    w.flows.put(flow('git_sync', 'company.team'));
+    await SyncFlows.run(task(repo), w.context({ namespace: 'company.team', flowId: 'git_sync' }));
+    expect(await w.flows.get('company.team', 'old')).toBeDefined();
+
+    const dry = await SyncFlows.run(task(repo, { delete: true, dryRun: true }), w.context({ namespace: 'company.team', flowId: 'git_sync' }));
+    expect(await w.flows.get('company.team', 'old')).toBeDefined();
+    expect((await rows(w, dry.outputs?.flows))[0]).toMatchObject({ syncState: 'DELETED', flowId: 'old' });
+
+    const result = await SyncFlows.run(task(repo, { delete: true }), w.context({ namespace: 'company.team', flowId: 'git_sync' }));
+    expect(await w.flows.get('company.team', 'old')).toBeUndefined();
+    expect(await w.flows.get('company.team', 'git_sync')).toBeDefined();
+    const r = await rows(w, result.outputs?.flows);
+    expect(r[0]).toEqual({ syncState: 'DELETED', flowId: 'old', namespace: 'company.team', revision: 1 });
+  });
+
+  it('dry run reports what would be added and updated without writing', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/b.yml': flow('b') });
+    const w = world();
+    w.flows.put(flow('a', 'company.team', 'old'));
+    const result = await SyncFlows.run(task(repo, { dryRun: true }), w.context());
+    expect(await rows(w, result.outputs?.flows)).toEqual([
+      { gitPath: 'flows/a.yml', syncState: 'UPDATED', flowId: 'a', namespace: 'company.team', revision: 2 },
+      { gitPath: 'flows/b.yml', syncState: 'ADDED', flowId: 'b', namespace: 'company.team', revision: 1 },
+    ]);
+    expect(await w.flows.get('company.team', 'b')).toBeUndefined();
+    expect(w.flows.revisionCount('company.team', 'a')).toBe(1);
+  });
+
+  it('refuses to prune everything when the source is empty, unless allowEmpty', async () => {
+    const repo = newRepo({ 'other/readme.txt': 'x' });
+    const w = world();
+    w.flows.put(flow('keep', 'company.team'));
+    await expect(SyncFlows.run(task(repo, { delete: true, failOnMissingDirectory: false }), w.context())).rejects.toThrow(/Refusing to delete all 1 flow/);
+    expect(await w.flows.get('company.team', 'keep')).toBeDefined();
+    await SyncFlows.run(task(repo, { delete: true, failOnMissingDirectory: false, allowEmpty: true }), w.context());
+    expect(await w.flows.get('company.team', 'keep')).toBeUndefined();
+  });
+
+  it('fails on a missing directory by default', async () => {
+    const repo = newRepo({ 'other/x.yml': flow('x') });
+    await expect(SyncFlows.run(task(repo), world().context())).rejects.toThrow(/directory 'flows' was not found/);
+  });
+
+  it('fails on a branch that does not exist instead of reading the default branch', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a') });
+    const w = world();
+    await expect(SyncFlows.run(task(repo, { branch: 'mian' }), w.context())).rejects.toThrow(/Branch 'mian' does not exist.*branches: main/);
+    expect(await w.flows.get('company.team', 'a')).toBeUndefined();
+  });
+
+  it('fails clearly on an empty repository', async () => {
+    const repo = newRepo({});
+    await expect(SyncFlows.run(task(repo), world().context())).rejects.toThrow(/the repository is empty/);
+  });
+
+  it('fails with a clear message on bad credentials, without the secret in it', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a') });
+    const w = createTaskWorld({ secrets: { GIT_TOKEN: 'wrong-token-value' } });
+    const err = await SyncFlows.run(task(repo), w.context()).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/Authentication failed for http:\/\/127\.0\.0\.1:\d+\/sync-flows-\d+\.git \(HTTP 401\)/);
+    expect(err.message).not.toContain('wrong-token-value');
+    expect((err as { retryable?: boolean }).retryable).toBe(false);
+  });
+
+  it('makes one ref lookup and no writes when the branch head was already applied', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/b.yml': flow('b') });
+    const w = world();
+    await SyncFlows.run(task(repo), w.context());
+    const savesBefore = w.flows.saves;
+    const kvBefore = JSON.stringify([...w.kv.entries.values()]);
+    const requestsBefore = server.requests.length;
+    const result = await SyncFlows.run(task(repo), w.context());
+    const requests = server.requests.slice(requestsBefore);
+    expect(requests).toHaveLength(1);
+    expect(w.flows.saves).toBe(savesBefore);
+    expect(JSON.stringify([...w.kv.entries.values()])).toBe(kvBefore);
+    expect((await rows(w, result.outputs?.flows)).map((r) => r.syncState)).toEqual(['UNCHANGED', 'UNCHANGED']);
+  });
+
+  it('re-applies Git over a hand edit even when the branch did not move (drift is healed)', async () => {
+    const repo = newRepo({ 'flows/a.yml': flow('a') });
+    const w = world();
+    await SyncFlows.run(task(repo), w.context());
+    w.flows.put(flow('a', 'company.team', 'edited in the UI'));
+    const result = await SyncFlows.run(task(repo), w.context());
+    expect((await rows(w, result.outputs?.flows))[0]).toMatchObject({ syncState: 'UPDATED' });
+    expect((await w.flows.get('company.team', 'a'))?.source).not.toContain('edited in the UI');
+  });
+});
