@@ -1,0 +1,19 @@
+import type { ApiDeps, RouteModule } from '../api-deps';
+import type { Route } from '../http-types';
+import { executionRoutes } from './execution-routes';
+import { flowRoutes } from './flow-routes';
+import { healthRoutes } from './health-routes';
+import { logRoutes } from './log-routes';
+
+/**
+ * Every route module of the API, in one list: add a module by adding it
+ * here (one import, one entry). The handler builds one route table from it.
+ */
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  healthRoutes,
+  flowRoutes,
+  executionRoutes,
+  logRoutes,
+];
+
+export const createRoutes = (deps: ApiDeps): Route[] => ROUTE_MODULES.flatMap((m) => m(deps));
