@@ -125,6 +125,6 @@ describe('createApiHandler', () => {
     expect(r.status).toBe(500);
     expect(JSON.stringify(r.body)).not.toContain('hunter2');
     expect(logged[0]?.message).toBe('request failed');
-    expect(String((logged[0]?.attributes?.['error'] as Error).message)).toContain('hunter2');
+    expect(String((logged[0]?.attributes?.['error'] as Error | undefined)?.message)).toContain('hunter2');
   });
 });
