@@ -1,0 +1,38 @@
+/**
+ * The single DynamoDB table: key and index names shared by the adapters, the
+ * CDK storage construct and the tests. Dependency-free on purpose.
+ *
+ * Item families (pk / sk), `T#` = tenant:
+ * - flow latest     `T#{t}#FLOW#{ns}#{id}` / `LATEST`      gsi1: `T#{t}#FLOWS` / `{ns}#{id}`
+ * - flow revision   `T#{t}#FLOW#{ns}#{id}` / `REV#{n:10}`
+ * - execution head  `T#{t}#EXEC#{id}` / `H`                 gsi1: `T#{t}#EXS#{shard}` / `{startDate}#{id}`
+ *                                                            gsi2: `T#{t}#EXF#{ns}#{flow}#{shard}` / `{startDate}#{id}`
+ * - task run chunk  `T#{t}#EXEC#{id}` / `C#{i:5}`
+ * - log batch       `T#{t}#LOG#{executionId|_trigger#…}` / `{ts}#{hash}`  gsi1: `T#{t}#LOGS#{shard}` / `{ts}#{hash}`
+ * - trigger state `T#{t}#TRG#{ns}#{flow}` / `{triggerId}`    gsi1: `T#{t}#TRIGGERS` / `{ns}#{flow}#{trigger}`
+ * - KV entry        `T#{t}#KV#{ns}` / `{key}`               ttl: expiration epoch seconds
+ * - ns file         `T#{t}#NSF#{ns}` / `P#{path}`
+ * - ns file rev     `T#{t}#NSFR#{ns}#{path}` / `R#{n:10}`
+ *
+ * Listings that would concentrate writes on one partition (all executions of
+ * a tenant, of one busy flow, all logs) are spread over `SHARDS` shards by a
+ * hash of the item id; readers query every shard in parallel and merge.
+ */
+export const TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'ttl',
+  indexes: [
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+  /**
+   * Only these attributes are copied into the indexes (INCLUDE projection), so
+   * an executor step that changes only the execution's task runs or version
+   * costs no index write.
+   */
+  projectedAttributes: ['body', 'ns', 'flowId', 'state', 'startDate', 'labels', 'parentId', 'lvl'],
+} as const;
+
+/** Number of write shards for hot listings (executions, logs). */
+export const SHARDS = 8;

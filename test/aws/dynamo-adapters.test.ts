@@ -1,0 +1,185 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoExecutionRepository,
+  DynamoFlowRepository,
+  DynamoKvStore,
+  DynamoLogRepository,
+  DynamoS3NamespaceFileStore,
+  DynamoTriggerStore,
+  S3InternalStorage,
+} from '@windhover/aws';
+import type { AwsClients, AwsConfig } from '@windhover/aws';
+import type { Execution, TaskRun } from '@windhover/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractExecution, describeExecutionRepositoryContract } from '../contracts/execution-repository.contract';
+import { describeFlowRepositoryContract } from '../contracts/flow-repository.contract';
+import { describeLogRepositoryContract } from '../contracts/log-repository.contract';
+import { describeTriggerStoreContract } from '../contracts/trigger-store.contract';
+import { type AwsEmulators, createDeployment, createTable, destroyAwsClients, startAwsEmulators, uniqueName } from './support/emulators';
+
+let emulators: AwsEmulators;
+let clients: AwsClients;
+let config: AwsConfig;
+
+beforeAll(async () => {
+  emulators = await startAwsEmulators();
+  ({ clients, config } = await createDeployment());
+});
+
+afterAll(async () => {
+  destroyAwsClients(clients);
+  await emulators.stop();
+});
+
+/** A fresh table per repository: the contracts expect an empty store each time. */
+const freshTable = async (): Promise<string> => {
+  const name = uniqueName('t');
+  await createTable(clients.dynamo, name);
+  return name;
+};
+const blobs = () => new S3InternalStorage(clients.s3, config.bucketName, `${uniqueName('blobs')}/`);
+
+describeFlowRepositoryContract('DynamoFlowRepository on DynamoDB Local', async () => new DynamoFlowRepository(clients.doc, await freshTable()));
+describeExecutionRepositoryContract(
+  'DynamoExecutionRepository on DynamoDB Local',
+  async () => new DynamoExecutionRepository(clients.doc, await freshTable(), blobs()),
+);
+describeLogRepositoryContract('DynamoLogRepository on DynamoDB Local', async () => new DynamoLogRepository(clients.doc, await freshTable()));
+describeTriggerStoreContract('DynamoTriggerStore on DynamoDB Local', async () => new DynamoTriggerStore(clients.doc, await freshTable()));
+
+const taskRun = (e: Execution, i: number, payload: string): TaskRun => ({
+  id: `tr${i}`,
+  executionId: e.id,
+  namespace: e.namespace,
+  flowId: e.flowId,
+  taskId: `t${i % 7}`,
+  state: { current: 'SUCCESS', histories: [{ state: 'SUCCESS', date: e.state.startDate }], startDate: e.state.startDate },
+  outputs: { value: `${payload}${i}` },
+});
+
+/** Largest item of a table, in bytes of its attribute names and values (DynamoDB's measure, approximately). */
+async function largestItem(table: string): Promise<number> {
+  let max = 0;
+  let start: Record<string, never> | undefined;
+  do {
+    const out = await clients.dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of out.Items ?? []) {
+      let size = 0;
+      for (const [k, v] of Object.entries(item)) size += k.length + JSON.stringify(v).length;
+      max = Math.max(max, size);
+    }
+    start = out.LastEvaluatedKey as typeof start;
+  } while (start);
+  return max;
+}
+
+describe('DynamoExecutionRepository at scale', () => {
+  it('stores an execution of 3000 task runs and 10 MB of outputs with every item far below 400 KB', async () => {
+    const table = await freshTable();
+    const repo = new DynamoExecutionRepository(clients.doc, table, blobs());
+    const e = contractExecution();
+    // Random-looking payloads so gzip cannot shrink them away: 3.4 KB per task run.
+    const noise = Array.from({ length: 3400 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 94))).join('');
+    const big: Execution = { ...e, taskRunList: Array.from({ length: 3000 }, (_, i) => taskRun(e, i, noise)), outputs: { blob: noise.repeat(200) } };
+    const saved = await repo.save(big, undefined);
+    const got = await new DynamoExecutionRepository(clients.doc, table, blobs()).get('main', e.id);
+    expect(got?.taskRunList).toHaveLength(3000);
+    expect(got?.taskRunList[2999]).toEqual(big.taskRunList[2999]);
+    expect(got?.outputs).toEqual(big.outputs);
+    expect(await largestItem(table)).toBeLessThan(350_000);
+
+    // One more task run changes one chunk: the others are kept, the replaced one is deleted.
+    const next: Execution = { ...big, taskRunList: [...big.taskRunList, taskRun(e, 3000, 'x')] };
+    await repo.save(next, saved.version);
+    const again = await repo.get('main', e.id);
+    expect(again?.taskRunList).toHaveLength(3001);
+    expect(again?.version).toBe(2);
+    const count = await clients.dynamo.send(new ScanCommand({ TableName: table, Select: 'COUNT' }));
+    expect(count.Count).toBe(1 + Math.ceil(3001 / 50));
+  });
+
+  it('keeps a small execution in a single item', async () => {
+    const table = await freshTable();
+    const repo = new DynamoExecutionRepository(clients.doc, table, blobs());
+    const e = contractExecution();
+    await repo.save({ ...e, taskRunList: [taskRun(e, 0, 'hello'), taskRun(e, 1, 'world')] }, undefined);
+    const count = await clients.dynamo.send(new ScanCommand({ TableName: table, Select: 'COUNT' }));
+    expect(count.Count).toBe(1);
+  });
+
+  it('spreads the executions of one flow over several index partitions', async () => {
+    const table = await freshTable();
+    const repo = new DynamoExecutionRepository(clients.doc, table, blobs());
+    for (let i = 0; i < 40; i++) await repo.save(contractExecution({ namespace: 'busy.ns', flowId: 'hot' }), undefined);
+    const out = await clients.dynamo.send(new ScanCommand({ TableName: table, IndexName: 'gsi2' }));
+    const partitions = new Set((out.Items ?? []).map((i) => i.gsi2pk?.S));
+    expect(partitions.size).toBeGreaterThanOrEqual(5);
+    expect((await repo.find('main', { namespace: 'busy.ns', flowId: 'hot', size: 100 })).total).toBe(40);
+  });
+});
+
+describe('DynamoKvStore', () => {
+  const entry = (key: string, value: string, expirationDate?: string) => ({
+    key,
+    type: 'STRING' as const,
+    value,
+    creationDate: '2026-01-01T00:00:00.000Z',
+    updateDate: '2026-01-01T00:00:00.000Z',
+    ...(expirationDate ? { expirationDate } : {}),
+  });
+
+  it('hides an expired entry at read time although DynamoDB has not deleted it yet', async () => {
+    const table = await freshTable();
+    const kv = new DynamoKvStore(clients.doc, table, blobs());
+    await kv.put('main', 'ns', entry('short', 'v', '2026-01-01T00:10:00.000Z'));
+    await kv.put('main', 'ns', entry('forever', 'w'));
+    expect((await kv.get('main', 'ns', 'short', new Date('2026-01-01T00:09:59Z')))?.value).toBe('v');
+    expect(await kv.get('main', 'ns', 'short', new Date('2026-01-01T00:10:01Z'))).toBeUndefined();
+    expect((await kv.list('main', 'ns', new Date('2026-01-01T00:10:01Z'))).map((e) => e.key)).toEqual(['forever']);
+    const raw = await clients.dynamo.send(new ScanCommand({ TableName: table }));
+    expect(raw.Items?.find((i) => i.sk?.S === 'short')?.ttl?.N).toBe(String(Date.parse('2026-01-01T00:10:00Z') / 1000));
+  });
+
+  it('stores a 1 MB value and keeps tenants and namespaces apart', async () => {
+    const kv = new DynamoKvStore(clients.doc, await freshTable(), blobs());
+    const large = 'x'.repeat(1_000_000);
+    await kv.put('main', 'a', entry('k', large));
+    await kv.put('main', 'b', entry('k', 'b'));
+    const now = new Date('2026-01-02T00:00:00Z');
+    expect((await kv.get('main', 'a', 'k', now))?.value).toBe(large);
+    expect((await kv.get('main', 'b', 'k', now))?.value).toBe('b');
+    expect(await kv.get('other', 'a', 'k', now)).toBeUndefined();
+    expect(await kv.delete('main', 'a', 'k')).toBe(true);
+    expect(await kv.delete('main', 'a', 'k')).toBe(false);
+  });
+});
+
+describe('DynamoS3NamespaceFileStore', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
+  const t0 = new Date('2026-01-01T00:00:00Z');
+
+  it('adds a revision per changed write, none for identical content, and keeps old revisions readable', async () => {
+    const store = new DynamoS3NamespaceFileStore(clients.doc, await freshTable(), blobs());
+    expect((await store.put('main', 'ns', '/scripts/etl.py', bytes('v1'), t0)).changed).toBe(true);
+    expect((await store.put('main', 'ns', '/scripts/etl.py', bytes('v1'), t0)).changed).toBe(false);
+    const second = await store.put('main', 'ns', '/scripts/etl.py', bytes('v2'), t0);
+    expect(second.meta.revision).toBe(2);
+    expect(text(await store.get('main', 'ns', '/scripts/etl.py'))).toBe('v2');
+    expect(text(await store.get('main', 'ns', '/scripts/etl.py', 1))).toBe('v1');
+    expect((await store.revisions('main', 'ns', '/scripts/etl.py')).map((r) => r.revision)).toEqual([1, 2]);
+    expect((await store.list('main', 'ns')).map((m) => `${m.type}:${m.path}`)).toEqual(['Directory:/scripts', 'File:/scripts/etl.py']);
+  });
+
+  it('deletes a directory recursively and records the deletion as a revision', async () => {
+    const store = new DynamoS3NamespaceFileStore(clients.doc, await freshTable(), blobs());
+    await store.put('main', 'ns', '/a/b/one.txt', bytes('1'), t0);
+    await store.put('main', 'ns', '/a/two.txt', bytes('2'), t0);
+    await store.put('main', 'ns', '/keep.txt', bytes('k'), t0);
+    expect(await store.delete('main', 'ns', '/a', t0)).toEqual(['/a', '/a/b', '/a/b/one.txt', '/a/two.txt']);
+    expect((await store.list('main', 'ns')).map((m) => m.path)).toEqual(['/keep.txt']);
+    expect(await store.get('main', 'ns', '/a/two.txt')).toBeUndefined();
+    expect(text(await store.get('main', 'ns', '/a/two.txt', 1))).toBe('2');
+    expect((await store.revisions('main', 'ns', '/a/two.txt')).at(-1)?.deleted).toBe(true);
+  });
+});

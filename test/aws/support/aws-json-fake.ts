@@ -1,0 +1,141 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A small server for the AWS JSON 1.1 services nothing on npm emulates:
+ * Secrets Manager (the secret store), EventBridge (the event bus) and ECS
+ * (RunTask for the Fargate runner). It implements only the operations the
+ * adapters call, with the real wire format, and records what it received so
+ * tests can assert on it. ECS RunTask calls `onRunTask`, which a test uses to
+ * start the container entry point as a local process.
+ */
+export interface FakeSecret {
+  name: string;
+  value: string;
+  created: number;
+}
+
+export interface RecordedEvent {
+  readonly EventBusName?: string;
+  readonly Source?: string;
+  readonly DetailType?: string;
+  readonly Detail?: string;
+}
+
+export interface RunTaskCall {
+  readonly taskArn: string;
+  readonly request: Record<string, unknown>;
+}
+
+export class AwsJsonFake {
+  readonly secrets = new Map<string, FakeSecret>();
+  readonly events: RecordedEvent[] = [];
+  readonly rules = new Map<string, Record<string, unknown>>();
+  readonly tasks = new Map<string, { lastStatus: string; exitCode?: number; stoppedReason?: string }>();
+  readonly calls: string[] = [];
+  onRunTask?: (call: RunTaskCall) => void;
+  private server?: Server;
+  private taskSeq = 0;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', () => r()));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  putSecret(name: string, value: string): void {
+    this.secrets.set(name, { name, value, created: Date.now() / 1000 });
+  }
+
+  finishTask(taskArn: string, exitCode: number): void {
+    this.tasks.set(taskArn, { lastStatus: 'STOPPED', exitCode, stoppedReason: 'Essential container in task exited' });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const auth = String(req.headers.authorization ?? '');
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+    const op = target.split('.').pop() ?? '';
+    this.calls.push(op);
+    const reply = (status: number, payload: unknown, errorType?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.1',
+        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+      });
+      res.end(JSON.stringify(payload));
+    };
+    const fail = (type: string, message: string) => reply(400, { __type: type, message }, type);
+    if (!auth.startsWith('AWS4-HMAC-SHA256')) return fail('MissingAuthenticationTokenException', 'unsigned request');
+    switch (target) {
+      case 'secretsmanager.CreateSecret':
+      case 'secretsmanager.PutSecretValue': {
+        const name = String(body.Name ?? body.SecretId);
+        this.putSecret(name, String(body.SecretString ?? ''));
+        return reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`, Name: name });
+      }
+      case 'secretsmanager.GetSecretValue': {
+        const s = this.secrets.get(String(body.SecretId));
+        if (!s) return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+        return reply(200, { Name: s.name, SecretString: s.value, CreatedDate: s.created, VersionStages: ['AWSCURRENT'] });
+      }
+      case 'secretsmanager.ListSecrets': {
+        const filters = (body.Filters ?? []) as { Key: string; Values: string[] }[];
+        const prefixes = filters.filter((f) => f.Key === 'name').flatMap((f) => f.Values);
+        const all = [...this.secrets.values()].filter((s) => prefixes.length === 0 || prefixes.some((p) => s.name.startsWith(p)));
+        const max = Number(body.MaxResults ?? 100);
+        const start = Number(body.NextToken ?? 0);
+        const page = all.slice(start, start + max);
+        return reply(200, {
+          SecretList: page.map((s) => ({ Name: s.name, ARN: `arn:${s.name}` })),
+          ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
+        });
+      }
+      case 'AWSEvents.PutEvents': {
+        const entries = (body.Entries ?? []) as RecordedEvent[];
+        this.events.push(...entries);
+        return reply(200, { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `ev-${this.events.length + i}` })) });
+      }
+      case 'AWSEvents.PutRule': {
+        this.rules.set(String(body.Name), body);
+        return reply(200, { RuleArn: `arn:aws:events:us-east-1:000000000000:rule/${body.Name}` });
+      }
+      case 'AmazonEC2ContainerServiceV20141113.RunTask': {
+        const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/fake/${++this.taskSeq}`;
+        this.tasks.set(taskArn, { lastStatus: 'RUNNING' });
+        this.onRunTask?.({ taskArn, request: body });
+        return reply(200, { tasks: [{ taskArn, lastStatus: 'PROVISIONING' }], failures: [] });
+      }
+      case 'AmazonEC2ContainerServiceV20141113.DescribeTasks': {
+        const arns = (body.tasks ?? []) as string[];
+        return reply(200, {
+          tasks: arns
+            .filter((a) => this.tasks.has(a))
+            .map((a) => {
+              const t = this.tasks.get(a) ?? { lastStatus: 'RUNNING' };
+              return {
+                taskArn: a,
+                lastStatus: t.lastStatus,
+                ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
+                containers: [{ name: 'worker', lastStatus: t.lastStatus, ...(t.exitCode === undefined ? {} : { exitCode: t.exitCode }) }],
+              };
+            }),
+          failures: arns.filter((a) => !this.tasks.has(a)).map((a) => ({ arn: a, reason: 'MISSING' })),
+        });
+      }
+      case 'AmazonEC2ContainerServiceV20141113.StopTask': {
+        const arn = String(body.task);
+        this.tasks.set(arn, { lastStatus: 'STOPPED', exitCode: 137, stoppedReason: String(body.reason ?? 'stopped') });
+        return reply(200, { task: { taskArn: arn, lastStatus: 'STOPPED' } });
+      }
+      default:
+        return fail('UnknownOperationException', `not emulated: ${target}`);
+    }
+  }
+}
