@@ -17,6 +17,13 @@ export interface RenderOptions {
   readonly maxIterations?: number;
   /** Kestra's legacy `recursive-rendering: true`: re-render the result until stable (max 100 passes). */
   readonly recursive?: boolean;
+  /** Regex filters time out after this many milliseconds (Kestra default: 10 s). */
+  readonly regexTimeoutMs?: number;
   /** Default time zone for date filters and `now()` (default UTC). */
   readonly timeZone?: string;
+}
+
+/** Internal: options of a synchronous render (async ports then raise an error). */
+export interface InternalOptions extends RenderOptions {
+  readonly sync?: boolean;
 }

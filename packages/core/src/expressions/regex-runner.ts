@@ -1,0 +1,122 @@
+import vm from 'node:vm';
+import { EvalFailure } from './evaluator';
+
+/**
+ * Runs user regular expressions with a time bound (Kestra: 10 s, `kestra.regex.timeout`), so a
+ * catastrophic-backtracking pattern fails the render instead of hanging it. The regex and the
+ * text are data handed to a fixed script; no user code is evaluated.
+ */
+const context = vm.createContext({ re: null, s: '', r: '', out: null });
+const scripts = {
+  exec: new vm.Script('out = re.exec(s)'),
+  test: new vm.Script('out = re.test(s)'),
+  replace: new vm.Script('out = s.replace(re, r)'),
+  split: new vm.Script('out = s.split(re)'),
+  all: new vm.Script('out = Array.from(s.matchAll(re))'),
+};
+
+export const DEFAULT_REGEX_TIMEOUT_MS = 10_000;
+
+function run(kind: keyof typeof scripts, re: RegExp, s: string, r: string, timeoutMs: number): unknown {
+  const c = context as { re: RegExp | null; s: string; r: string; out: unknown };
+  c.re = re;
+  c.s = s;
+  c.r = r;
+  try {
+    scripts[kind].runInContext(context, { timeout: timeoutMs });
+    return c.out;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+      throw new EvalFailure(`Regular expression '${re.source}' timed out after ${timeoutMs} ms`);
+    }
+    throw e;
+  } finally {
+    c.re = null;
+    c.s = '';
+    c.out = null;
+  }
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** Compiles a Java regex into a JS RegExp: leading inline flags `(?i)`, `(?s)`, `(?m)` become flags. */
+export function javaRegex(source: string, global: boolean): RegExp {
+  const key = `${global ? 'g' : '-'}${source}`;
+  const hit = compiled.get(key);
+  if (hit) {
+    hit.lastIndex = 0;
+    return hit;
+  }
+  let src = source;
+  let flags = global ? 'g' : '';
+  const m = /^\(\?([imsux]+)\)/.exec(src);
+  if (m) {
+    src = src.slice(m[0].length);
+    for (const f of m[1] as string) if ('ims'.includes(f) && !flags.includes(f)) flags += f;
+  }
+  src = src.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
+  let re: RegExp;
+  try {
+    re = new RegExp(src, flags);
+  } catch (e) {
+    throw new EvalFailure(`Invalid regular expression '${source}': ${(e as Error).message}`);
+  }
+  if (compiled.size > 500) compiled.clear();
+  compiled.set(key, re);
+  return re;
+}
+
+export function regexExec(re: RegExp, s: string, timeoutMs: number): RegExpExecArray | null {
+  return run('exec', re, s, '', timeoutMs) as RegExpExecArray | null;
+}
+export function regexTest(re: RegExp, s: string, timeoutMs: number): boolean {
+  return run('test', re, s, '', timeoutMs) as boolean;
+}
+export function regexReplace(re: RegExp, s: string, replacement: string, timeoutMs: number): string {
+  return run('replace', re, s, replacement, timeoutMs) as string;
+}
+export function regexMatchAll(re: RegExp, s: string, timeoutMs: number): RegExpExecArray[] {
+  return run('all', re, s, '', timeoutMs) as RegExpExecArray[];
+}
+
+/** Converts a Java replacement string (`$1`, `${name}`, `\$`) to JavaScript's syntax. */
+export function javaReplacement(r: string): string {
+  let out = '';
+  for (let i = 0; i < r.length; i++) {
+    const c = r[i] as string;
+    if (c === '\\' && i + 1 < r.length) {
+      const n = r[++i] as string;
+      out += n === '$' ? '$$' : n;
+    } else if (c === '$' && r[i + 1] === '{') {
+      const end = r.indexOf('}', i);
+      if (end < 0) throw new EvalFailure(`Named capturing group is missing trailing '}' in '${r}'`);
+      out += `$<${r.slice(i + 2, end)}>`;
+      i = end;
+    } else if (c === '$' && !/\d/.test(r[i + 1] ?? '')) {
+      throw new EvalFailure(`Illegal group reference in replacement '${r}'`);
+    } else out += c;
+  }
+  return out;
+}
+
+/** Java's String.split(regex, limit). */
+export function javaSplit(s: string, regex: string, limit: number, timeoutMs: number): string[] {
+  if (s.length === 0) return [''];
+  const re = javaRegex(regex, true);
+  const matches = regexMatchAll(re, s, timeoutMs);
+  const out: string[] = [];
+  let last = 0;
+  for (const m of matches) {
+    if (limit > 0 && out.length === limit - 1) break;
+    const idx = m.index ?? 0;
+    const len = m[0].length;
+    if (len === 0 && idx === 0) continue; // Java 8+: no leading empty string for a zero-width match at 0
+    if (len === 0 && idx >= s.length) break;
+    out.push(s.slice(last, idx));
+    last = idx + len;
+  }
+  out.push(s.slice(last));
+  if (limit === 0) while (out.length > 1 && out[out.length - 1] === '') out.pop();
+  if (limit === 0 && out.length === 1 && out[0] === '' && s.length > 0) return [];
+  return out;
+}
