@@ -19,3 +19,12 @@ export { FlowService, normalizeSource, replaceNamespace } from './services/flow-
 export type { FlowValidationResult } from './services/flow-service';
 export type { FlowValidator, FlowValidation } from './services/flow-validator';
 export type { ExecutionCommands, CreateExecutionRequest, UploadedInputFile } from './services/execution-commands';
+export { runSchedulerTick, evaluateSchedule, handleExecutionEnded, evaluateFlowTriggers } from './triggers/index';
+export type {
+  SchedulerTickResult,
+  ExecutionEndedResult,
+  TriggerDeps,
+  TriggerExecutions,
+  TriggerOptions,
+  TriggeredExecutionRequest,
+} from './triggers/index';

@@ -5,6 +5,7 @@ import type { RenderOptions } from '../expressions/render-options';
 import { truthy } from '../expressions/truthy';
 import type { Execution } from '../model/execution';
 import type { Label, TriggerDefinition } from '../model/flow';
+import type { JsonValue } from '../model/json';
 import type { StateType } from '../model/state';
 import type { WindowState } from '../ports/trigger-store';
 import { type ConditionContext, type ConditionDefinition, conditionKind, conditionsMatch, evaluateCondition } from './conditions';
@@ -247,14 +248,14 @@ export function applyToWindow(
 }
 
 /** `trigger.*` variables of an execution started by a Flow trigger (core-spec §5.8). */
-export function flowTriggerVariables(upstream: Execution): Readonly<Record<string, unknown>> {
+export function flowTriggerVariables(upstream: Execution): { [key: string]: JsonValue } {
   return {
     executionId: upstream.id,
     namespace: upstream.namespace,
     flowId: upstream.flowId,
     flowRevision: upstream.flowRevision,
     state: upstream.state.current,
-    ...(upstream.outputs ? { outputs: upstream.outputs } : {}),
-    labels: upstream.labels,
+    ...(upstream.outputs ? { outputs: upstream.outputs as { [key: string]: JsonValue } } : {}),
+    labels: upstream.labels.map((l) => ({ key: l.key, value: l.value })),
   };
 }

@@ -1,0 +1,153 @@
+import type { ConditionContext, Execution, FlowWithSource, TriggerKey } from '@windhover/core';
+import {
+  applyToWindow,
+  flowTriggerAccepts,
+  flowTriggerVariables,
+  isFlowTrigger,
+  isScheduleTrigger,
+  isTerminated,
+  matchingKeys,
+  readFlowTrigger,
+  readScheduleTrigger,
+  releaseScheduleLock,
+  triggerExecutionId,
+  triggerKeyString,
+} from '@windhover/core';
+import { errorMessage, evaluateSchedule } from './scheduler-tick';
+import type { TriggerDeps } from './trigger-deps';
+import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
+import { updateTriggerState, withoutVersion } from './trigger-state-update';
+
+export interface ExecutionEndedResult {
+  /** Executions started by Flow triggers. */
+  readonly started: readonly string[];
+  /** The Schedule trigger that created this execution was released (and maybe disabled by stopAfter). */
+  readonly released: boolean;
+}
+
+/**
+ * Called once an execution reaches a terminal state or PAUSED (the
+ * execution event bus; EventBridge on AWS). Releases the lock of the
+ * Schedule trigger that created it (applying `stopAfter`) and starts the
+ * flows whose Flow triggers match. Safe to call twice for the same event.
+ */
+export async function handleExecutionEnded(deps: TriggerDeps, execution: Execution, now: Date): Promise<ExecutionEndedResult> {
+  const released = isTerminated(execution.state.current) ? await releaseSchedule(deps, execution, now) : false;
+  const started = await evaluateFlowTriggers(deps, execution, now);
+  return { started, released };
+}
+
+async function releaseSchedule(deps: TriggerDeps, execution: Execution, now: Date): Promise<boolean> {
+  const t = execution.trigger;
+  if (!t || !isScheduleTrigger(t)) return false;
+  const fw = await deps.ports.flows.get(execution.tenantId, execution.namespace, execution.flowId);
+  const def = fw?.flow.triggers?.find((d) => d.id === t.id);
+  const key: TriggerKey = { tenantId: execution.tenantId, namespace: execution.namespace, flowId: execution.flowId, triggerId: t.id };
+  const stopAfter = def && isScheduleTrigger(def) ? readScheduleTrigger(def).stopAfter : [];
+  let released = false;
+  const saved = await updateTriggerState(deps.ports.triggers, key, (current) => {
+    if (!current) return undefined;
+    const next = releaseScheduleLock(current, { stopAfter }, execution, now.toISOString());
+    const pending = (current.pending ?? []).filter((p) => p.executionId !== execution.id);
+    if (!next && pending.length === (current.pending ?? []).length) return undefined;
+    released = true;
+    const { pending: _p, ...rest } = next ?? withoutVersion(current);
+    return { ...rest, ...(pending.length ? { pending } : {}) };
+  });
+  // The next queued slot (or backfill slot) starts now rather than at the next tick.
+  if (released && fw && def && saved && !saved.disabled && !saved.executionId) {
+    try {
+      await evaluateSchedule(deps, fw, def, key, saved, now);
+    } catch (e) {
+      deps.ports.logger.error('schedule trigger evaluation failed', { trigger: triggerKeyString(key), error: errorMessage(e) });
+    }
+  }
+  return released;
+}
+
+/** Starts every flow whose Flow trigger (states, conditions, preconditions) this execution completes. */
+export async function evaluateFlowTriggers(deps: TriggerDeps, execution: Execution, now: Date): Promise<readonly string[]> {
+  const flows = await deps.ports.flows.list(execution.tenantId);
+  const started: string[] = [];
+  for (const fw of flows) {
+    if (fw.deleted || fw.flow.deleted || fw.flow.disabled) continue;
+    for (const def of fw.flow.triggers ?? []) {
+      if (!isFlowTrigger(def) || def.disabled === true) continue;
+      // An execution never re-triggers the trigger that created it (no endless self-loops).
+      if (execution.trigger?.id === def.id && execution.namespace === fw.flow.namespace && execution.flowId === fw.flow.id) continue;
+      const key: TriggerKey = { tenantId: execution.tenantId, namespace: fw.flow.namespace, flowId: fw.flow.id, triggerId: def.id };
+      try {
+        const id = await evaluateFlowTrigger(deps, fw, def, key, execution, now);
+        if (id) started.push(id);
+      } catch (e) {
+        deps.ports.logger.error('flow trigger evaluation failed', {
+          trigger: triggerKeyString(key),
+          executionId: execution.id,
+          error: errorMessage(e),
+        });
+      }
+    }
+  }
+  return started;
+}
+
+async function evaluateFlowTrigger(
+  deps: TriggerDeps,
+  fw: FlowWithSource,
+  def: Parameters<typeof readFlowTrigger>[0],
+  key: TriggerKey,
+  execution: Execution,
+  now: Date,
+): Promise<string | undefined> {
+  const trigger = readFlowTrigger(def);
+  const state = await deps.ports.triggers.get(key);
+  if (state?.disabled) return undefined;
+  const variables = { ...flowTriggerVariables(execution), id: trigger.id, type: trigger.type };
+  const renderOptions = triggerRenderOptions(deps, key.tenantId, key.namespace);
+  const ctx: ConditionContext = {
+    flow: { tenantId: key.tenantId, namespace: fw.flow.namespace, id: fw.flow.id, revision: fw.revision },
+    execution,
+    variables: { ...triggerContext(fw, variables), execution: { id: execution.id, state: execution.state.current } },
+    renderOptions,
+    holidays: deps.options?.holidays,
+  };
+  if (!(await flowTriggerAccepts(trigger, execution, ctx))) return undefined;
+
+  let occasion: readonly (string | number)[] = [execution.id, execution.state.current];
+  if (trigger.preconditions.length > 0) {
+    const matched = await Promise.all(trigger.preconditions.map((p) => matchingKeys(p, execution, ctx)));
+    if (matched.every((m) => m.length === 0)) return undefined;
+    let fired: readonly (string | number)[] | undefined;
+    await updateTriggerState(deps.ports.triggers, key, (current) => {
+      fired = undefined;
+      const windows = { ...(current?.windows ?? {}) };
+      const decisions = trigger.preconditions.map((p, i) => {
+        const d = applyToWindow(p, windows[p.id], matched[i] ?? [], execution.id, now.getTime());
+        if (d.state) windows[p.id] = d.state;
+        return d;
+      });
+      if (decisions.every((d) => d.state === undefined)) return undefined;
+      if (decisions.every((d) => d.fire)) {
+        fired = ['window', ...trigger.preconditions.flatMap((p, i) => [p.id, windows[p.id]?.start ?? '', decisions[i]?.firing ?? 0])];
+      }
+      const base = current ? withoutVersion(current) : { ...key, type: trigger.type, disabled: false };
+      return { ...base, windows, updatedDate: now.toISOString() };
+    });
+    if (!fired) return undefined;
+    occasion = fired;
+  }
+
+  const id = triggerExecutionId(key, ...occasion);
+  const inputs = await renderTriggerInputs(trigger.inputs, triggerContext(fw, variables), renderOptions);
+  await deps.executions.create({
+    id,
+    tenantId: key.tenantId,
+    namespace: key.namespace,
+    flowId: key.flowId,
+    revision: fw.revision,
+    inputs,
+    labels: trigger.labels,
+    trigger: { id: trigger.id, type: trigger.type, variables },
+  });
+  return id;
+}
