@@ -40,6 +40,15 @@ function task(repo: string, props: Record<string, unknown> = {}) {
   };
 }
 
+async function failure(p: Promise<unknown>): Promise<Error & { retryable?: boolean }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
 async function rows(w: TaskWorld, uri: unknown): Promise<Record<string, unknown>[]> {
   return JSON.parse(JSON.stringify(loadAll(await w.readIon(String(uri)))));
 }
@@ -176,8 +185,7 @@ describe('SyncFlows', () => {
   it('fails with a clear message on bad credentials, without the secret in it', async () => {
     const repo = newRepo({ 'flows/a.yml': flow('a') });
     const w = createTaskWorld({ secrets: { GIT_TOKEN: 'wrong-token-value' } });
-    const err = await SyncFlows.run(task(repo), w.context()).catch((e: unknown) => e as Error);
-    expect(err).toBeInstanceOf(Error);
+    const err = await failure(SyncFlows.run(task(repo), w.context()));
     expect(err.message).toMatch(/Authentication failed for http:\/\/127\.0\.0\.1:\d+\/sync-flows-\d+\.git \(HTTP 401\)/);
     expect(err.message).not.toContain('wrong-token-value');
     expect((err as { retryable?: boolean }).retryable).toBe(false);

@@ -78,7 +78,7 @@ export class CliGitRemote implements GitRemote {
     const r = await this.#exec(['push', '--porcelain', 'origin', `refs/heads/${branch}:refs/heads/${branch}`], dir);
     if (r.code !== 0) {
       const msg = scrub(`${r.stdout}\n${r.stderr}`.trim(), this.conn);
-      if (/\[rejected\]|rejected|fetch first|non-fast-forward/i.test(msg)) throw new PushRejected(msg, /fetch first|non-fast-forward/i.test(msg));
+      if (/\[rejected\]|rejected|fetch first|non-fast-forward|failed to update ref|cannot lock ref/i.test(msg)) throw new PushRejected(msg, /fetch first|non-fast-forward|failed to update ref|cannot lock ref/i.test(msg));
       throw new TaskFailure(`Failed to push to ${this.conn.url}: ${msg}`, true);
     }
   }

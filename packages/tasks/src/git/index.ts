@@ -5,3 +5,5 @@ export { toIonRows } from './ion-rows';
 export { SYNC_STATE_PREFIX } from './sync-state';
 export type { SyncStateRecord, ManagedObject } from './sync-state';
 export { normalizeFlowSource } from './flow-source';
+export { PushFlows } from './push-flows';
+export { PushNamespaceFiles } from './push-namespace-files';

@@ -96,10 +96,12 @@ export class IsomorphicGitRemote implements GitRemote {
       });
     } catch (e) {
       const err = e as IsoError;
+      // The remote's branch head is a commit this shallow clone never fetched: the branch moved on.
+      if (err.code === 'NotFoundError') throw new PushRejected(`push to '${branch}' rejected: the remote branch moved on`, true);
       if (err.code === 'PushRejectedError') throw new PushRejected(`push to '${branch}' rejected: ${err.data?.reason ?? 'rejected'}`, true);
       if (err.code === 'GitPushError') {
         const msg = err.message ?? 'push failed';
-        throw new PushRejected(scrub(msg, this.conn), /fetch first|non-fast-forward|stale info/i.test(msg));
+        throw new PushRejected(scrub(msg, this.conn), /fetch first|non-fast-forward|stale info|failed to update ref|cannot lock ref|incorrect old value/i.test(msg));
       }
       throw this.#translate('push to', e);
     }
@@ -108,7 +110,7 @@ export class IsomorphicGitRemote implements GitRemote {
         .map((r) => r.error)
         .filter(Boolean)
         .join('; ');
-      throw new PushRejected(`push to '${branch}' rejected: ${detail || result.error}`, /fetch first|non-fast-forward/i.test(detail));
+      throw new PushRejected(`push to '${branch}' rejected: ${detail || result.error}`, /fetch first|non-fast-forward|failed to update ref|cannot lock ref|incorrect old value/i.test(detail));
     }
   }
 

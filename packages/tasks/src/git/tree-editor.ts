@@ -44,7 +44,7 @@ export class TreeEditor {
     for (const s of segments) {
       await this.#load(node);
       let e = node.entries.get(s);
-      if (!e || e.type !== 'tree') {
+      if (e?.type !== 'tree') {
         if (!create) return undefined;
         e = { mode: '040000', type: 'tree', oid: '', node: { loaded: true, dirty: true, entries: new Map() } };
         node.entries.set(s, e);
