@@ -131,6 +131,9 @@ export {
   renderTyped,
   renderSync,
   renderTypedSync,
+  renderForDisplay,
+  printExpressionValue,
+  preloadJq,
   isTemplate,
   compile,
   truthy,
@@ -177,6 +180,8 @@ export { coreTaskType, T as CORE_TASK_TYPES } from './engine/core-task-types';
 export { newExecution, flowLabels, mergeLabels } from './engine/new-execution';
 export type { NewExecutionInput } from './engine/new-execution';
 export { buildRunVariables, buildOutputMaps, nestInputs } from './engine/run-variables';
+export { buildTaskRunVariables } from './engine/task-run-variables';
+export type { TaskRunVariablesOptions } from './engine/task-run-variables';
 export { newState, withState, isoDuration } from './engine/state-ops';
 export { deriveId } from './engine/ids';
 export { parseDurationMs } from './engine/duration';

@@ -1,3 +1,4 @@
+import type { Metric } from '../model/execution';
 import type { JsonValue } from '../model/json';
 import type { StateType } from '../model/state';
 import type { TaskCategory } from '../plugins/plugin';
@@ -34,7 +35,7 @@ export interface TaskResultEvent extends EventBase {
   readonly attempt: number;
   readonly state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
   readonly outputs?: Readonly<Record<string, JsonValue>>;
-  readonly metrics?: readonly { name: string; type: 'counter' | 'timer'; value: number; tags?: Record<string, string> }[];
+  readonly metrics?: readonly Metric[];
   readonly errorMessage?: string;
   /** False when the failure must not be retried (TaskFailure.retryable). */
   readonly retryable?: boolean;

@@ -1,0 +1,108 @@
+import type { Execution, PluginRegistry, TaskFlows, TaskRunner } from '@windhover/core';
+import type { RuntimePorts } from '../runtime-ports';
+import { EffectDispatcher, executorMessage } from './effect-dispatcher';
+import { ExecutionService } from './execution-service';
+import { Executor } from './executor';
+import { FlowLoader } from './flow-loader';
+import { parseExecutorMessage, parseWorkerMessage } from './messages';
+import { OutputStore } from './output-store';
+import { Worker } from './worker';
+
+export interface EngineOptions {
+  /** Task plugins (createTaskRegistry() from @windhover/tasks). */
+  readonly registry: PluginRegistry;
+  /** `envs`, `globals`, `kestra` expression variables of the instance. */
+  readonly instanceVariables?: Readonly<Record<string, unknown>>;
+  /** Flow management for tasks (FlowService.taskFlows). */
+  readonly taskFlows?: (tenantId: string) => TaskFlows;
+  /** The edition's task runners by `taskRunner.type`. */
+  readonly taskRunner?: (type: string) => TaskRunner | undefined;
+  /** Called when an execution becomes terminal (flow triggers, metrics). */
+  readonly onTerminated?: (execution: Execution) => Promise<void> | void;
+}
+
+export interface Engine {
+  readonly executionService: ExecutionService;
+  /** Same object as executionService: the API's ExecutionCommands. */
+  readonly executions: ExecutionService;
+  handleExecutorMessage(body: string): Promise<void>;
+  handleWorkerMessage(body: string): Promise<void>;
+  /** Sends due TimerStore timers to the executor (call from the scheduler tick). */
+  fireDueTimers(limit?: number): Promise<number>;
+  readonly worker: Worker;
+}
+
+/**
+ * The engine of either edition from its ports: the execution service for
+ * the API and the two queue handlers (executor FIFO per execution, worker).
+ *
+ * @example
+ * const engine = createEngine(ports, { registry: createTaskRegistry() });
+ * queue.consume('executor', (body) => engine.handleExecutorMessage(body));
+ */
+export function createEngine(ports: RuntimePorts, options: EngineOptions): Engine {
+  const flows = new FlowLoader(ports);
+  const outputs = new OutputStore(ports);
+  const service = new ExecutionService(ports, flows);
+  const worker = new Worker({
+    ports,
+    flows,
+    registry: options.registry,
+    outputs,
+    ...(options.instanceVariables ? { instanceVariables: options.instanceVariables } : {}),
+    ...(options.taskFlows ? { taskFlows: options.taskFlows } : {}),
+    ...(options.taskRunner ? { taskRunner: options.taskRunner } : {}),
+  });
+  const dispatcher = new EffectDispatcher(ports, {
+    createSubflow: (parent, effect) => service.createSubflow(parent, effect),
+    abortTask: (taskRunId) => worker.abort(taskRunId),
+    terminated: async (execution) => {
+      service.notifyTerminated(execution);
+      await releaseSlot(execution);
+      await options.onTerminated?.(execution);
+    },
+  });
+  const executor = new Executor({
+    ports,
+    flows,
+    registry: options.registry,
+    dispatcher,
+    outputs,
+    ...(options.instanceVariables ? { instanceVariables: options.instanceVariables } : {}),
+  });
+
+  /** A terminal execution frees its concurrency slot: the oldest QUEUED execution of the flow may start. */
+  async function releaseSlot(execution: Execution): Promise<void> {
+    const latest = await flows.latest(execution.tenantId, execution.namespace, execution.flowId);
+    if (!latest?.flow.concurrency) return;
+    const queued = await ports.executions.find(execution.tenantId, {
+      namespace: execution.namespace,
+      flowId: execution.flowId,
+      states: ['QUEUED'],
+      sort: 'startDate:asc',
+      size: latest.flow.concurrency.limit,
+    });
+    const messages = queued.results
+      .filter((q) => q.namespace === execution.namespace)
+      .map((q) => executorMessage({ type: 'slot-freed', id: `${q.id}:slot:${execution.id}`, tenantId: q.tenantId, executionId: q.id }));
+    if (messages.length) await ports.queue.sendToExecutor(messages);
+  }
+
+  return {
+    executionService: service,
+    executions: service,
+    worker,
+    handleExecutorMessage: (body) => executor.handle(parseExecutorMessage(body)),
+    handleWorkerMessage: (body) => worker.handle(parseWorkerMessage(body)),
+    fireDueTimers: async (limit = 100) => {
+      if (!ports.timers) return 0;
+      const due = await ports.timers.due(ports.clock.now(), limit);
+      for (const t of due) {
+        const event = parseExecutorMessage(t.body);
+        await ports.queue.sendToExecutor([executorMessage(event)]);
+        await ports.timers.delete(t.id);
+      }
+      return due.length;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { DecideContext, Execution, ExecutorEvent, Flow, PluginRegistry } from '@windhover/core';
+import { decide, isWindhoverError, SecretMasker } from '@windhover/core';
+import type { RuntimePorts } from '../runtime-ports';
+import type { EffectDispatcher } from './effect-dispatcher';
+import { executorMessage } from './effect-dispatcher';
+import { engineRenderer } from './expression-functions';
+import type { FlowLoader } from './flow-loader';
+import type { ExecutorMessage } from './messages';
+import { MAX_QUEUE_DELAY_SECONDS } from './messages';
+import type { OutputStore } from './output-store';
+import { taskTypeResolver } from './task-types';
+
+export interface ExecutorDeps {
+  readonly ports: RuntimePorts;
+  readonly flows: FlowLoader;
+  readonly registry: PluginRegistry;
+  readonly dispatcher: EffectDispatcher;
+  readonly outputs: OutputStore;
+  readonly instanceVariables?: Readonly<Record<string, unknown>>;
+}
+
+const ACTIVE_STATES = ['RUNNING', 'PAUSED', 'KILLING', 'RETRYING'] as const;
+const MAX_CONFLICT_RETRIES = 20;
+
+/**
+ * One executor step per event (ARCHITECTURE "Engine sketch"): load the
+ * execution at version v; if the event was applied, re-dispatch the outbox;
+ * else decide, save v+1 with the outbox on condition that v is still
+ * current, then dispatch. A crash anywhere is repaired by redelivery.
+ */
+export class Executor {
+  readonly #locks = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async handle(message: ExecutorMessage): Promise<void> {
+    const { ports } = this.deps;
+    const now = ports.clock.now().getTime();
+    if (message.notBefore && Date.parse(message.notBefore) - now > 1000) {
+      const { notBefore, ...event } = message;
+      const seconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil((Date.parse(notBefore) - now) / 1000));
+      await ports.queue.sendToExecutor([{ ...executorMessage({ ...event, notBefore }, seconds), id: `${event.id}:hop:${now}` }]);
+      return;
+    }
+    const { notBefore: _ignored, ...event } = message;
+    const concurrencyKey = event.type === 'created' || event.type === 'slot-freed' ? await this.#concurrencyKey(event) : undefined;
+    if (!concurrencyKey) return this.#step(event);
+    // Executions of one flow with a concurrency limit start one at a time in this process.
+    const previous = this.#locks.get(concurrencyKey) ?? Promise.resolve();
+    const mine = previous.then(() => this.#step(event));
+    const tail = mine.catch(() => undefined);
+    this.#locks.set(concurrencyKey, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.#locks.get(concurrencyKey) === tail) this.#locks.delete(concurrencyKey);
+    }
+  }
+
+  async #concurrencyKey(event: ExecutorEvent): Promise<string | undefined> {
+    const e = await this.deps.ports.executions.get(event.tenantId, event.executionId);
+    if (!e) return undefined;
+    const latest = await this.deps.flows.latest(e.tenantId, e.namespace, e.flowId);
+    return latest?.flow.concurrency ? `${e.tenantId}\u0000${e.namespace}\u0000${e.flowId}` : undefined;
+  }
+
+  async #step(event: ExecutorEvent): Promise<void> {
+    const { ports, dispatcher } = this.deps;
+    for (let i = 0; i < MAX_CONFLICT_RETRIES; i++) {
+      const execution = await ports.executions.get(event.tenantId, event.executionId);
+      if (!execution) {
+        ports.logger.warn('executor event for an unknown execution', { executionId: event.executionId, eventId: event.id });
+        return;
+      }
+      const { flow, ctx } = await this.#context(execution, event);
+      const decision = await decide(flow, execution, event, ctx);
+      if (decision.duplicate) {
+        await dispatcher.dispatch(execution, decision.effects);
+        return;
+      }
+      let saved: Execution;
+      try {
+        saved = await ports.executions.save(decision.execution, execution.version);
+      } catch (e) {
+        if (isWindhoverError(e) && e.code === 'VERSION_CONFLICT') continue;
+        throw e;
+      }
+      if (decision.logs.length > 0) await ports.logs.append(decision.logs);
+      await dispatcher.dispatch(saved, decision.effects);
+      return;
+    }
+    throw new Error(`execution ${event.executionId}: too many concurrent updates`);
+  }
+
+  async #context(execution: Execution, event: ExecutorEvent): Promise<{ flow: Flow; ctx: DecideContext }> {
+    const { ports, flows, registry, outputs } = this.deps;
+    const loaded = await flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
+    let flow = loaded.effective;
+    let running: number | undefined;
+    if (event.type === 'created' || event.type === 'slot-freed') {
+      // Concurrency is read from the latest revision (core-spec §6.2).
+      const latest = await flows.latest(execution.tenantId, execution.namespace, execution.flowId);
+      const concurrency = latest?.flow.concurrency;
+      flow = { ...flow, concurrency };
+      if (concurrency) {
+        const page = await ports.executions.find(execution.tenantId, {
+          namespace: execution.namespace,
+          flowId: execution.flowId,
+          states: ACTIVE_STATES,
+          size: concurrency.limit + 1,
+        });
+        running = page.results.filter((e) => e.id !== execution.id && e.namespace === execution.namespace).length;
+      }
+    }
+    const masker = new SecretMasker();
+    const ctx: DecideContext = {
+      now: ports.clock.now(),
+      renderer: engineRenderer(ports, { tenantId: execution.tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id }, masker),
+      taskType: taskTypeResolver(registry),
+      ...(running !== undefined ? { runningExecutionsOfFlow: running } : {}),
+      ...(this.deps.instanceVariables ? { instanceVariables: this.deps.instanceVariables } : {}),
+      externalOutputs: await outputs.external(execution),
+    };
+    return { flow, ctx };
+  }
+}

@@ -1,0 +1,82 @@
+import type { EngineRenderer, ExpressionFunctions, LogEntry } from '@windhover/core';
+import { NotFoundError, render, renderTyped, resolveSecret, SecretMasker, truthy } from '@windhover/core';
+import type { RuntimePorts } from '../runtime-ports';
+
+export interface ExpressionScope {
+  readonly tenantId: string;
+  readonly namespace: string;
+  readonly flowId: string;
+  readonly executionId?: string;
+}
+
+const decoder = new TextDecoder();
+
+/** Namespace-file path of a `read()` argument: `nsfile:///p`, `nsfile://ns/p` or a bare path. */
+function nsfile(path: string, namespace: string): { namespace: string; path: string } {
+  if (path.startsWith('nsfile://')) {
+    const rest = path.slice('nsfile://'.length);
+    if (rest.startsWith('/')) return { namespace, path: rest };
+    const i = rest.indexOf('/');
+    return { namespace: rest.slice(0, i), path: rest.slice(i) };
+  }
+  return { namespace, path: path.startsWith('/') ? path : `/${path}` };
+}
+
+/**
+ * The I/O functions of expressions (`secret`, `kv`, `read`, file helpers,
+ * `errorLogs`) backed by the runtime's ports, for one flow and execution.
+ */
+export function expressionFunctions(ports: RuntimePorts, scope: ExpressionScope): ExpressionFunctions {
+  const storageAllowed = (uri: string) => {
+    // An execution reads its own files and those of its flow's namespace (parent/child lineage shares the namespace tree).
+    if (!uri.startsWith('kestra:///')) throw new Error(`'${uri}' is not a kestra:// URI`);
+  };
+  return {
+    secret: async (key) => {
+      const v = await resolveSecret(ports.secrets, scope.tenantId, scope.namespace, key);
+      if (v === undefined) throw new NotFoundError('Secret', key);
+      return v;
+    },
+    kv: async (key, options) => {
+      const e = await ports.kv.get(scope.tenantId, options.namespace ?? scope.namespace, key, ports.clock.now());
+      if (!e) {
+        if (options.errorOnMissing) throw new NotFoundError('KV pair', key);
+        return null;
+      }
+      return e.value;
+    },
+    read: async (path, options) => {
+      if (path.startsWith('kestra://')) {
+        storageAllowed(path);
+        return decoder.decode(await ports.storage.get(path));
+      }
+      const f = nsfile(path, options.namespace ?? scope.namespace);
+      const data = await ports.namespaceFiles.get(scope.tenantId, f.namespace, f.path, options.revision);
+      if (!data) throw new NotFoundError('Namespace file', `${f.namespace}:${f.path}`);
+      return decoder.decode(data);
+    },
+    fileURI: (path, options) => {
+      const ns = (options.namespace ?? scope.namespace).replaceAll('.', '/');
+      return `kestra:///${ns}/_files${path.startsWith('/') ? '' : '/'}${path}`;
+    },
+    fileSize: (uri) => ports.storage.size(uri),
+    fileExists: (uri) => ports.storage.exists(uri),
+    isFileEmpty: async (uri) => (await ports.storage.size(uri)) === 0,
+    errorLogs: async () => {
+      if (!scope.executionId) return [];
+      const logs: readonly LogEntry[] = await ports.logs.find(scope.tenantId, { executionId: scope.executionId, minLevel: 'ERROR' });
+      return logs.map((l) => ({ ...l }));
+    },
+    now: () => ports.clock.now(),
+  };
+}
+
+/** decide()'s renderer: the expression engine with port-backed functions; secrets revealed go to `masker`. */
+export function engineRenderer(ports: RuntimePorts, scope: ExpressionScope, masker: SecretMasker = new SecretMasker()): EngineRenderer {
+  const functions = expressionFunctions(ports, scope);
+  return {
+    render: (t, v) => render(t, v, { functions, secretMasker: masker }),
+    renderTyped: (t, v) => renderTyped(t, v, { functions, secretMasker: masker }),
+    truthy,
+  };
+}

@@ -1,0 +1,131 @@
+import type {
+  Execution,
+  JsonValue,
+  KvEntry,
+  KvType,
+  Metric,
+  RunContext,
+  SecretMasker,
+  TaskFlows,
+  TaskRun,
+  TaskRunner,
+} from '@windhover/core';
+import { NotFoundError, parseDurationMs, render, renderTyped, resolveSecret } from '@windhover/core';
+import type { RuntimePorts } from '../runtime-ports';
+import { expressionFunctions } from './expression-functions';
+import { executionPrefix, taskRunPrefix } from './output-store';
+import type { BufferedTaskLogger } from './task-logger';
+
+export interface RunContextInput {
+  readonly ports: RuntimePorts;
+  readonly execution: Execution;
+  readonly run: TaskRun;
+  readonly attempt: number;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly logger: BufferedTaskLogger;
+  readonly masker: SecretMasker;
+  readonly signal: AbortSignal;
+  readonly metrics: Metric[];
+  readonly flows?: (tenantId: string) => TaskFlows;
+  readonly taskRunner?: (type: string) => TaskRunner | undefined;
+}
+
+function kvTypeOf(value: JsonValue): KvType {
+  if (typeof value === 'number') return 'NUMBER';
+  if (typeof value === 'boolean') return 'BOOLEAN';
+  if (typeof value === 'string') return 'STRING';
+  return 'JSON';
+}
+
+const unsupportedFlows: TaskFlows = {
+  list: () => Promise.reject(new Error('flow management is not available to tasks here')),
+  get: () => Promise.reject(new Error('flow management is not available to tasks here')),
+  validate: () => Promise.reject(new Error('flow management is not available to tasks here')),
+  save: () => Promise.reject(new Error('flow management is not available to tasks here')),
+  delete: () => Promise.reject(new Error('flow management is not available to tasks here')),
+};
+
+/** Builds the RunContext of one attempt from the ports (tasks never see adapters). */
+export function createRunContext(input: RunContextInput): RunContext {
+  const { ports, execution, run, masker } = input;
+  const tenantId = execution.tenantId;
+  const scope = { tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id };
+  const functions = expressionFunctions(ports, scope);
+  const options = { functions, secretMasker: masker };
+  const vars = (extra?: Readonly<Record<string, unknown>>) => (extra ? { ...input.variables, ...extra } : input.variables);
+  const prefix = taskRunPrefix(execution.namespace, execution.flowId, execution.id, run.taskId, run.id);
+  const now = () => ports.clock.now();
+  const ctx: RunContext = {
+    tenantId,
+    namespace: execution.namespace,
+    flowId: execution.flowId,
+    executionId: execution.id,
+    taskRunId: run.id,
+    taskId: run.taskId,
+    attempt: input.attempt,
+    variables: input.variables,
+    render: (value, extra) => renderTyped(value, vars(extra), options),
+    renderString: async (value, extra) => {
+      if (typeof value === 'string') return render(value, vars(extra), options);
+      const v = await renderTyped(value, vars(extra), options);
+      return typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v);
+    },
+    logger: input.logger,
+    signal: input.signal,
+    storage: {
+      putFile: async (fileName, data) => {
+        const clean = fileName.replace(/^.*[/\\]/, '') || 'file';
+        const uri = `${prefix}/${clean}`;
+        await ports.storage.put(uri, data);
+        return uri;
+      },
+      getFile: (uri) => ports.storage.get(uri),
+      exists: (uri) => ports.storage.exists(uri),
+      size: (uri) => ports.storage.size(uri),
+      delete: (uri) => ports.storage.delete(uri),
+    },
+    kv: {
+      get: (key, namespace) => ports.kv.get(tenantId, namespace ?? execution.namespace, key, now()),
+      set: async (key, value, opts = {}) => {
+        const namespace = opts.namespace ?? execution.namespace;
+        const existing = await ports.kv.get(tenantId, namespace, key, now());
+        if (existing && opts.overwrite === false) throw new Error(`Cannot set value for key '${key}'. Key already exists and \`overwrite\` is set to \`false\`.`);
+        const at = now();
+        const ttlMs = opts.ttl ? parseDurationMs(opts.ttl) : undefined;
+        if (opts.ttl && ttlMs === undefined) throw new Error(`Invalid ttl '${opts.ttl}'`);
+        const entry: KvEntry = {
+          key,
+          type: opts.type ?? kvTypeOf(value),
+          value,
+          creationDate: existing?.creationDate ?? at.toISOString(),
+          updateDate: at.toISOString(),
+          ...(ttlMs !== undefined ? { expirationDate: new Date(at.getTime() + ttlMs).toISOString() } : {}),
+        };
+        await ports.kv.put(tenantId, namespace, entry);
+      },
+      delete: (key, namespace) => ports.kv.delete(tenantId, namespace ?? execution.namespace, key),
+      list: (namespace) => ports.kv.list(tenantId, namespace ?? execution.namespace, now()),
+    },
+    namespaceFiles: {
+      get: (namespace, path) => ports.namespaceFiles.get(tenantId, namespace, path),
+      list: (namespace, p) => ports.namespaceFiles.list(tenantId, namespace, p),
+      put: (namespace, path, content) => ports.namespaceFiles.put(tenantId, namespace, path, content, now()),
+      delete: (namespace, path) => ports.namespaceFiles.delete(tenantId, namespace, path, now()),
+    },
+    flows: input.flows ? input.flows(tenantId) : unsupportedFlows,
+    secret: async (key) => {
+      const v = await resolveSecret(ports.secrets, tenantId, execution.namespace, key);
+      if (v === undefined) throw new NotFoundError('Secret', key);
+      masker.add(v);
+      return v;
+    },
+    metric: (m) => {
+      input.metrics.push(m);
+    },
+    now,
+    ...(input.taskRunner ? { taskRunner: input.taskRunner } : {}),
+  };
+  return ctx;
+}
+
+export { executionPrefix };

@@ -1,0 +1,144 @@
+import type { Execution, JsonValue, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
+import { FlowIndex, SecretMasker, TaskFailure, buildTaskRunVariables, isTerminated, parseDurationMs, renderTyped, toTaskFailure } from '@windhover/core';
+import type { RuntimePorts } from '../runtime-ports';
+import { executorMessage } from './effect-dispatcher';
+import type { FlowLoader } from './flow-loader';
+import type { ExecutorMessage, WorkerMessage } from './messages';
+import type { OutputStore } from './output-store';
+import { taskRunPrefix } from './output-store';
+import { createRunContext } from './run-context-factory';
+import { BufferedTaskLogger } from './task-logger';
+import { taskTypeResolver } from './task-types';
+
+export interface WorkerDeps {
+  readonly ports: RuntimePorts;
+  readonly flows: FlowLoader;
+  readonly registry: PluginRegistry;
+  readonly outputs: OutputStore;
+  readonly instanceVariables?: Readonly<Record<string, unknown>>;
+  readonly taskFlows?: (tenantId: string) => TaskFlows;
+  readonly taskRunner?: (type: string) => TaskRunner | undefined;
+}
+
+const isRunnable = (p: unknown): p is RunnableTaskPlugin =>
+  typeof p === 'object' && p !== null && (p as { category?: unknown }).category === 'runnable' && typeof (p as { run?: unknown }).run === 'function';
+
+class AbortedError extends Error {}
+
+/**
+ * Runs one attempt of one task run: skips it when the attempt is no longer
+ * current (a redelivered message), builds the RunContext, enforces
+ * `timeout`, stores logs (masked) and sends the result to the executor.
+ */
+export class Worker {
+  /** Attempts running in this process, for kill (abort-task effects). */
+  readonly running = new Map<string, AbortController>();
+  readonly #indexes = new WeakMap<object, FlowIndex>();
+
+  constructor(private readonly deps: WorkerDeps) {}
+
+  abort(taskRunId: string): void {
+    this.running.get(taskRunId)?.abort(new AbortedError('killed'));
+  }
+
+  async handle(message: WorkerMessage): Promise<void> {
+    const { ports } = this.deps;
+    const execution = await ports.executions.get(message.tenantId, message.executionId);
+    if (!execution) return;
+    const run = execution.taskRunList.find((r) => r.id === message.taskRunId);
+    const attempts = run?.attempts ?? [];
+    if (!run || isTerminated(run.state.current) || attempts.length !== message.attempt || isTerminated(attempts[attempts.length - 1].state.current)) {
+      return; // a duplicate or stale delivery: that attempt is settled or superseded
+    }
+    const loaded = await this.deps.flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
+    let index = this.#indexes.get(loaded.effective);
+    if (!index) {
+      index = new FlowIndex(loaded.effective);
+      this.#indexes.set(loaded.effective, index);
+    }
+    const task = index.get(run.taskId)?.task;
+    const result = await this.#run(execution, run.id, message.attempt, task, index);
+    await ports.queue.sendToExecutor([executorMessage(result)]);
+  }
+
+  async #run(execution: Execution, taskRunId: string, attempt: number, task: TaskDefinition | undefined, index: FlowIndex): Promise<ExecutorMessage> {
+    const { ports, registry } = this.deps;
+    const run = execution.taskRunList.find((r) => r.id === taskRunId)!;
+    const base = { type: 'task-result' as const, id: `${taskRunId}:${attempt}:result`, tenantId: execution.tenantId, executionId: execution.id, taskRunId, attempt };
+    const masker = new SecretMasker();
+    const logger = new BufferedTaskLogger({ tenantId: execution.tenantId, run, attempt }, masker, () => ports.clock.now(), (task?.logLevel as LogLevel | undefined) ?? 'TRACE');
+    const metrics: Metric[] = [];
+    const controller = new AbortController();
+    this.running.set(taskRunId, controller);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (!task) throw TaskFailure.nonRetryable(`Task '${run.taskId}' is not in flow revision ${execution.flowRevision}`);
+      const plugin = registry.get(task.type);
+      if (!isRunnable(plugin)) throw TaskFailure.nonRetryable(`No runnable implementation for task type '${task.type}'`);
+      const externalOutputs = await this.deps.outputs.external(execution);
+      const variables = buildTaskRunVariables(index.flow, execution, run, {
+        taskType: taskTypeResolver(registry),
+        externalOutputs,
+        index,
+        ...(this.deps.instanceVariables ? { instanceVariables: this.deps.instanceVariables } : {}),
+      });
+      for (const def of index.flow.inputs ?? []) {
+        const v = execution.inputs?.[def.id];
+        if (def.type === 'SECRET' && typeof v === 'string') masker.add(v);
+      }
+      const ctx = createRunContext({
+        ports,
+        execution,
+        run,
+        attempt,
+        variables,
+        logger,
+        masker,
+        signal: controller.signal,
+        metrics,
+        ...(this.deps.taskFlows ? { flows: this.deps.taskFlows } : {}),
+        ...(this.deps.taskRunner ? { taskRunner: this.deps.taskRunner } : {}),
+      });
+      let timeoutMs: number | undefined;
+      if (task.timeout !== undefined) {
+        timeoutMs = parseDurationMs(await renderTyped(task.timeout, variables));
+        if (timeoutMs === undefined) throw TaskFailure.nonRetryable(`Invalid timeout '${String(task.timeout)}'`);
+      }
+      const aborted = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => controller.abort(new TaskFailure(`Task timeout after ${task.timeout}`, true)), timeoutMs);
+      }
+      const result = await Promise.race([plugin.run(task, ctx), aborted]);
+      const outputs = result.outputs as Readonly<Record<string, JsonValue>> | undefined;
+      const outputsRef = await this.deps.outputs.maybeStore(taskRunPrefix(execution.namespace, execution.flowId, execution.id, run.taskId, run.id), attempt, outputs);
+      return {
+        ...base,
+        state: result.state ?? 'SUCCESS',
+        ...(outputsRef ? { outputsRef } : outputs ? { outputs } : {}),
+        ...(metrics.length || result.metrics?.length ? { metrics: [...metrics, ...(result.metrics ?? [])] } : {}),
+      };
+    } catch (e) {
+      if (e instanceof AbortedError) {
+        logger.warn('Task killed');
+        return { ...base, state: 'KILLED' };
+      }
+      const failure = toTaskFailure(e);
+      logger.error(failure.message);
+      return {
+        ...base,
+        state: 'FAILED',
+        errorMessage: masker.mask(failure.message),
+        retryable: failure.retryable,
+        ...(failure.outputs ? { outputs: failure.outputs } : {}),
+        ...(metrics.length ? { metrics } : {}),
+      };
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.running.delete(taskRunId);
+      const entries = logger.drain();
+      if (entries.length > 0) await ports.logs.append(entries);
+    }
+  }
+}
