@@ -135,7 +135,7 @@ export class Parser {
         continue;
       }
       const nameTok = s.peek();
-      if (!nameTok || nameTok.t !== 'name') throw this.error('Expected a tag name', item.at);
+      if (nameTok?.t !== 'name') throw this.error('Expected a tag name', item.at);
       s.next();
       const name = nameTok.v;
       if (endTags.includes(name)) return { nodes, end: { name, s, at: item.at, src: item.src } };

@@ -211,6 +211,25 @@ export function renderTypedSync(value: unknown, context: ExpressionContext, opti
   return value;
 }
 
+/**
+ * Renders for display (the `windhover render` command, Kestra's debug-expression console): a single
+ * `{{ expr }}` shows its value (strings as they are; lists, maps, numbers and booleans as compact
+ * JSON with Java number forms); any other template shows its rendered text.
+ */
+export async function renderForDisplay(template: string, context: ExpressionContext, options: RenderOptions = {}): Promise<string> {
+  if (!template.includes('{')) return template;
+  let t: Template;
+  try {
+    t = compileTemplate(template);
+  } catch (e) {
+    throw unexpected(e, template);
+  }
+  if (t.constant !== undefined) return t.constant;
+  const single = t.single;
+  if (!single) return runAsync(t, context, options, (ev) => stringify(ev, t, options));
+  return runAsync(t, context, options, (ev) => printValue(ev.evaluateSingle(t, single, t.source)));
+}
+
 /** Prints a value the way `{{ value }}` would (maps/lists as JSON, numbers like Java, null as ''). */
 export function printExpressionValue(value: unknown): string {
   return printValue(value);
