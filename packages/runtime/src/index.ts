@@ -17,6 +17,7 @@ export type { ApiDeps, RouteModule } from './http/api-deps';
 export { createRoutes, ROUTE_MODULES } from './http/routes/index';
 export { FlowService, normalizeSource, replaceNamespace } from './services/flow-service';
 export type { FlowValidationResult } from './services/flow-service';
+export { splitYamlDocuments } from './services/flow-validator';
 export type { FlowValidator, FlowValidation } from './services/flow-validator';
 export type { ExecutionCommands, CreateExecutionRequest, UploadedInputFile } from './services/execution-commands';
 export { runSchedulerTick, evaluateSchedule, handleExecutionEnded, evaluateFlowTriggers } from './triggers/index';

@@ -71,7 +71,7 @@ describe('createApiHandler', () => {
 
   it('refuses a request without or with wrong credentials, before running the route', async () => {
     const before = calls;
-    for (const headers of [{}, { authorization: basic('admin@kestra.io', 'wrong') }, { authorization: basic('other', 's3cret') }, { authorization: 'Bearer nope' }, { authorization: 'Basic !!!' }]) {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: basic('admin@kestra.io', 'wrong') }, { authorization: basic('other', 's3cret') }, { authorization: 'Bearer nope' }, { authorization: 'Basic !!!' }]) {
       const r = await handler(req('GET', '/api/v1/main/things/1', headers));
       expect(r.status).toBe(401);
       expect(r.headers?.['www-authenticate']).toMatch(/^Basic/);

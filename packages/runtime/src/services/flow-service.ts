@@ -1,6 +1,6 @@
 import type { Clock, Flow, FlowRepository, FlowSaveStatus, FlowWithSource, TaskFlows, Violation } from '@windhover/core';
 import { AlreadyExistsError, FlowNotFoundError, ValidationError } from '@windhover/core';
-import type { FlowValidator } from './flow-validator';
+import { type FlowValidator, splitYamlDocuments } from './flow-validator';
 
 /** Kestra's `ValidateConstraintViolation` for one document of `/flows/validate`. */
 export interface FlowValidationResult {
@@ -113,7 +113,7 @@ export class FlowService {
 
   /** Validates every document of a multi-document source, the way Kestra's `/flows/validate` answers. */
   async validateMany(tenantId: string, source: string): Promise<FlowValidationResult[]> {
-    const docs = this.validator.splitDocuments(source);
+    const docs = splitYamlDocuments(source);
     const results: FlowValidationResult[] = [];
     for (const [index, doc] of docs.entries()) {
       const r = this.validator.validate(doc);
@@ -141,7 +141,7 @@ export class FlowService {
   }
 
   splitDocuments(source: string): readonly string[] {
-    return this.validator.splitDocuments(source);
+    return splitYamlDocuments(source);
   }
 
   /** Flow management for tasks (Git sync and push), scoped to one tenant. */
