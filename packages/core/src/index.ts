@@ -119,6 +119,7 @@ export type {
   RunContext,
   TaskLogger,
   TaskStorage,
+  TaskLogs,
   TaskKv,
   TaskNamespaceFiles,
   TaskFlows,

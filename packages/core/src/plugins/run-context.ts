@@ -1,7 +1,8 @@
-import type { Metric } from '../model/execution';
+import type { LogEntry, Metric } from '../model/execution';
 import type { FlowWithSource, LogLevel } from '../model/flow';
 import type { JsonValue } from '../model/json';
 import type { KvEntry, KvType } from '../ports/kv-store';
+import type { LogQuery } from '../ports/log-repository';
 import type { NamespaceFileMeta } from '../ports/namespace-file-store';
 import type { TaskRunner } from '../ports/task-runner';
 
@@ -24,6 +25,13 @@ export interface TaskStorage {
   exists(uri: string): Promise<boolean>;
   size(uri: string): Promise<number>;
   delete(uri: string): Promise<boolean>;
+  /** Every file of the current execution (PurgeCurrentExecutionFiles); absent where the edition cannot list. */
+  listExecutionFiles?(): Promise<readonly string[]>;
+}
+
+/** Read access to execution logs of the tenant (log.Fetch). */
+export interface TaskLogs {
+  find(query: LogQuery): Promise<readonly LogEntry[]>;
 }
 
 /** The KV store scoped to the flow's tenant; `namespace` defaults to the flow's. */
@@ -91,6 +99,8 @@ export interface RunContext {
   readonly flows: TaskFlows;
   /** `secret('KEY')` resolution for the flow's namespace (namespace, parents, tenant). */
   secret(key: string): Promise<string>;
+  /** Logs of executions of the tenant (log.Fetch); absent where the edition gives none. */
+  readonly logs?: TaskLogs;
   metric(metric: Metric): void;
   now(): Date;
   /**

@@ -83,7 +83,9 @@ export function createRunContext(input: RunContextInput): RunContext {
       exists: (uri) => ports.storage.exists(uri),
       size: (uri) => ports.storage.size(uri),
       delete: (uri) => ports.storage.delete(uri),
+      listExecutionFiles: () => ports.storage.list(executionPrefix(execution.namespace, execution.flowId, execution.id)),
     },
+    logs: { find: (query) => ports.logs.find(tenantId, query) },
     kv: {
       get: (key, namespace) => ports.kv.get(tenantId, namespace ?? execution.namespace, key, now()),
       set: async (key, value, opts = {}) => {
@@ -128,4 +130,3 @@ export function createRunContext(input: RunContextInput): RunContext {
   return ctx;
 }
 
-export { executionPrefix };
