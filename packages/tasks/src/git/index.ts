@@ -7,3 +7,7 @@ export type { SyncStateRecord, ManagedObject } from './sync-state';
 export { normalizeFlowSource } from './flow-source';
 export { PushFlows } from './push-flows';
 export { PushNamespaceFiles } from './push-namespace-files';
+export { SyncNamespaceFiles } from './sync-namespace-files';
+export type { FileSyncRow, FileSyncState } from './sync-namespace-files';
+export { SyncFlow } from './sync-flow';
+export { Clone } from './clone';

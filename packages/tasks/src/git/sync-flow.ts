@@ -1,0 +1,54 @@
+import { type RunContext, type RunnableTaskPlugin, type TaskDefinition, TaskFailure, type TaskResult } from '@windhover/core';
+import { GIT_TASK_SCHEMAS } from './descriptors';
+import { cleanDirectory, normalizeFlowSource, readFlowIdentity, rewriteTopLevelNamespace } from './flow-source';
+import { readConnection } from './git-connection';
+import { createGitRemote } from './git-remote-factory';
+import { cloneForRead, decoder, requireBranch } from './git-task-support';
+import type { LocalRepo } from './local-repo';
+import { TaskProperties } from './task-properties';
+
+/** io.kestra.plugin.git.SyncFlow: one flow file from Git into `targetNamespace`; outputs flowId, namespace, revision. */
+export const SyncFlow: RunnableTaskPlugin = {
+  ...GIT_TASK_SCHEMAS.SyncFlow,
+  kind: 'task',
+  category: 'runnable',
+  async run(task: TaskDefinition, ctx: RunContext): Promise<TaskResult> {
+    const p = new TaskProperties(task, ctx);
+    const conn = await readConnection(p);
+    const branch = await p.string('branch', 'main');
+    const targetNamespace = await p.required('targetNamespace');
+    const flowPath = cleanDirectory(await p.required('flowPath'));
+    const dryRun = await p.bool('dryRun', false);
+    const remote = createGitRemote(conn, ctx.signal);
+    const head = requireBranch(await remote.listRefs(), branch, conn);
+    let repo: LocalRepo | undefined;
+    try {
+      repo = await cloneForRead(remote, branch);
+      const bytes = await repo.readFile(head, flowPath);
+      if (!bytes) throw TaskFailure.nonRetryable(`The file '${flowPath}' was not found on branch '${branch}' of ${conn.url}`);
+      const source = rewriteTopLevelNamespace(decoder.decode(bytes), targetNamespace);
+      const ident = readFlowIdentity(source);
+      if (!ident.identity) {
+        throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}${ident.problem?.line ? `:${ident.problem.line}` : ''}): ${ident.problem?.message}`);
+      }
+      const problems = await ctx.flows.validate(source);
+      if (problems.length > 0) {
+        const list = problems.map((pr) => `  - ${flowPath}${pr.line ? `:${pr.line}` : ''}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}`).join('\n');
+        throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}), nothing was applied:\n${list}`);
+      }
+      const { id } = ident.identity;
+      const current = await ctx.flows.get(targetNamespace, id);
+      let revision: number;
+      if (dryRun) {
+        revision = current ? (normalizeFlowSource(current.source) === normalizeFlowSource(source) ? current.revision : current.revision + 1) : 1;
+      } else {
+        const saved = await ctx.flows.save(source);
+        revision = saved.flow.revision;
+        ctx.logger.info(`Flow '${targetNamespace}.${id}' ${saved.status.toLowerCase()} from ${flowPath} at ${head.slice(0, 12)} (revision ${revision})`);
+      }
+      return { outputs: { flowId: id, namespace: targetNamespace, revision, commitId: head } };
+    } finally {
+      await repo?.dispose();
+    }
+  },
+};
