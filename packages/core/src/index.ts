@@ -191,3 +191,5 @@ export { FlowIndex } from './engine/flow-index';
 export type { TimerStore, TimerRecord } from './ports/timer-store';
 export { resolveInputs, inputId } from './inputs/resolve-inputs';
 export { coerceValue, InputCoercionError } from './inputs/coerce';
+export { SCHEMA_REFS } from './flow/schema-refs';
+export type { SchemaRefName } from './flow/schema-refs';
