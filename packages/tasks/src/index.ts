@@ -1,3 +1,23 @@
 export {};
 export * from './git';
 export { BUILTIN_DESCRIPTORS, builtinDescriptor, createDescriptorRegistry } from './schemas/index';
+export { createTaskRegistry } from './registry';
+export {
+  CORE_RUNNABLE_TASKS,
+  CORE_EXECUTOR_TASKS,
+  Log,
+  Fetch,
+  Return,
+  OutputValues,
+  Write,
+  Delete,
+  Size,
+  Concat,
+  Split,
+  PurgeCurrentExecutionFiles,
+  Request,
+  Download,
+  toIon,
+} from './core/index';
+export { SCRIPT_TASKS, ProcessTaskRunner, parseProtocolLine, resolveNamespaceFiles, PROCESS_RUNNER, DOCKER_RUNNER } from './scripts/index';
+export type { ProcessRunnerOptions, NamespaceFilesOption } from './scripts/index';
