@@ -5,6 +5,7 @@ import {
   DynamoKvStore,
   DynamoLogRepository,
   DynamoS3NamespaceFileStore,
+  DynamoTimerStore,
   DynamoTriggerStore,
   S3InternalStorage,
 } from '@windhover/aws';
@@ -14,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractExecution, describeExecutionRepositoryContract } from '../contracts/execution-repository.contract';
 import { describeFlowRepositoryContract } from '../contracts/flow-repository.contract';
 import { describeLogRepositoryContract } from '../contracts/log-repository.contract';
+import { describeKvStoreContract } from '../contracts/kv-store.contract';
+import { describeNamespaceFileStoreContract } from '../contracts/namespace-file-store.contract';
+import { describeTimerStoreContract } from '../contracts/timer-store.contract';
 import { describeTriggerStoreContract } from '../contracts/trigger-store.contract';
 import { type AwsEmulators, createDeployment, createTable, destroyAwsClients, startAwsEmulators, uniqueName } from './support/emulators';
 
@@ -46,6 +50,12 @@ describeExecutionRepositoryContract(
 );
 describeLogRepositoryContract('DynamoLogRepository on DynamoDB Local', async () => new DynamoLogRepository(clients.doc, await freshTable()));
 describeTriggerStoreContract('DynamoTriggerStore on DynamoDB Local', async () => new DynamoTriggerStore(clients.doc, await freshTable()));
+describeTimerStoreContract('DynamoTimerStore on DynamoDB Local', async () => new DynamoTimerStore(clients.doc, await freshTable()));
+describeKvStoreContract('DynamoKvStore on DynamoDB Local', async () => new DynamoKvStore(clients.doc, await freshTable(), blobs()));
+describeNamespaceFileStoreContract(
+  'DynamoS3NamespaceFileStore on DynamoDB Local and s3rver',
+  async () => new DynamoS3NamespaceFileStore(clients.doc, await freshTable(), blobs()),
+);
 
 const taskRun = (e: Execution, i: number, payload: string): TaskRun => ({
   id: `tr${i}`,
@@ -151,35 +161,5 @@ describe('DynamoKvStore', () => {
     expect(await kv.get('other', 'a', 'k', now)).toBeUndefined();
     expect(await kv.delete('main', 'a', 'k')).toBe(true);
     expect(await kv.delete('main', 'a', 'k')).toBe(false);
-  });
-});
-
-describe('DynamoS3NamespaceFileStore', () => {
-  const bytes = (s: string) => new TextEncoder().encode(s);
-  const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
-  const t0 = new Date('2026-01-01T00:00:00Z');
-
-  it('adds a revision per changed write, none for identical content, and keeps old revisions readable', async () => {
-    const store = new DynamoS3NamespaceFileStore(clients.doc, await freshTable(), blobs());
-    expect((await store.put('main', 'ns', '/scripts/etl.py', bytes('v1'), t0)).changed).toBe(true);
-    expect((await store.put('main', 'ns', '/scripts/etl.py', bytes('v1'), t0)).changed).toBe(false);
-    const second = await store.put('main', 'ns', '/scripts/etl.py', bytes('v2'), t0);
-    expect(second.meta.revision).toBe(2);
-    expect(text(await store.get('main', 'ns', '/scripts/etl.py'))).toBe('v2');
-    expect(text(await store.get('main', 'ns', '/scripts/etl.py', 1))).toBe('v1');
-    expect((await store.revisions('main', 'ns', '/scripts/etl.py')).map((r) => r.revision)).toEqual([1, 2]);
-    expect((await store.list('main', 'ns')).map((m) => `${m.type}:${m.path}`)).toEqual(['Directory:/scripts', 'File:/scripts/etl.py']);
-  });
-
-  it('deletes a directory recursively and records the deletion as a revision', async () => {
-    const store = new DynamoS3NamespaceFileStore(clients.doc, await freshTable(), blobs());
-    await store.put('main', 'ns', '/a/b/one.txt', bytes('1'), t0);
-    await store.put('main', 'ns', '/a/two.txt', bytes('2'), t0);
-    await store.put('main', 'ns', '/keep.txt', bytes('k'), t0);
-    expect(await store.delete('main', 'ns', '/a', t0)).toEqual(['/a', '/a/b', '/a/b/one.txt', '/a/two.txt']);
-    expect((await store.list('main', 'ns')).map((m) => m.path)).toEqual(['/keep.txt']);
-    expect(await store.get('main', 'ns', '/a/two.txt')).toBeUndefined();
-    expect(text(await store.get('main', 'ns', '/a/two.txt', 1))).toBe('2');
-    expect((await store.revisions('main', 'ns', '/a/two.txt')).at(-1)?.deleted).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import { resolveSecret } from '@windhover/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeExecutionQueueContract } from '../contracts/execution-queue.contract';
 import { describeInternalStorageContract } from '../contracts/internal-storage.contract';
+import { describeSecretStoreContract } from '../contracts/secret-store.contract';
 import { type AwsEmulators, createQueues, destroyAwsClients, emulatorClients, startAwsEmulators, uniqueName } from './support/emulators';
 import { SqsPoller, processFifo } from './support/sqs-poller';
 
@@ -92,6 +93,15 @@ describe('S3InternalStorage', () => {
     expect(await storage.list('kestra:///many')).toHaveLength(1005);
     expect(await storage.deletePrefix('kestra:///many')).toBe(1005);
   });
+});
+
+describeSecretStoreContract('SecretsManagerSecretStore on the JSON fake', async (seed) => {
+  const prefix = uniqueName('contract');
+  for (const [key, value] of Object.entries(seed.tenant ?? {})) emulators.fake.putSecret(`${prefix}/${seed.tenantId}/${key}`, value);
+  for (const [ns, secrets] of Object.entries(seed.namespaces ?? {})) {
+    for (const [key, value] of Object.entries(secrets)) emulators.fake.putSecret(`${prefix}/${seed.tenantId}/${ns}/${key}`, value);
+  }
+  return new SecretsManagerSecretStore(clients.secrets, { prefix });
 });
 
 describe('SecretsManagerSecretStore', () => {

@@ -6,6 +6,7 @@ import { DynamoExecutionRepository } from './dynamo-execution-repository';
 import { DynamoFlowRepository } from './dynamo-flow-repository';
 import { DynamoKvStore } from './dynamo-kv-store';
 import { DynamoLogRepository } from './dynamo-log-repository';
+import { DynamoTimerStore } from './dynamo-timer-store';
 import { DynamoTriggerStore } from './dynamo-trigger-store';
 import { DynamoS3NamespaceFileStore } from './dynamo-s3-namespace-file-store';
 import { EventBridgeEventPublisher } from './eventbridge-event-publisher';
@@ -43,6 +44,7 @@ export function createAwsPorts(
     kv: new DynamoKvStore(clients.doc, config.tableName, storage),
     namespaceFiles: new DynamoS3NamespaceFileStore(clients.doc, config.tableName, storage),
     triggers: new DynamoTriggerStore(clients.doc, config.tableName),
+    timers: new DynamoTimerStore(clients.doc, config.tableName),
     queue: new SqsExecutionQueue(clients.sqs, config.executorQueueUrl, config.workerQueueUrl),
     ...(config.eventBusName ? { events: new EventBridgeEventPublisher(clients.events, config.eventBusName) } : {}),
     clock: deps.clock ?? systemClock,

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError } from '@windhover/core';
 import type { NamespaceFileMeta, NamespaceFileStore } from '@windhover/core';
 import { withVersionCheck } from './dynamo-errors';
 import { keys, pad, sha256 } from './dynamo-keys';
@@ -10,10 +11,13 @@ interface FileItem {
   readonly type: 'File' | 'Directory';
   readonly size: number;
   readonly revision: number;
+  readonly created?: string;
   readonly updated: string;
   readonly deleted?: boolean;
   readonly hash?: string;
 }
+
+const ROOT: NamespaceFileMeta = { path: '/', type: 'Directory', size: 0, revision: 0, updated: new Date(0).toISOString() };
 
 /**
  * Namespace files: metadata and revisions in DynamoDB, content in S3,
@@ -39,6 +43,7 @@ export class DynamoS3NamespaceFileStore implements NamespaceFileStore {
   }
 
   async stat(tenantId: string, namespace: string, path: string): Promise<NamespaceFileMeta | undefined> {
+    if (path === '/') return ROOT;
     const item = await this.current(tenantId, namespace, path);
     return item && !item.deleted ? toMeta(item) : undefined;
   }
@@ -75,17 +80,24 @@ export class DynamoS3NamespaceFileStore implements NamespaceFileStore {
       path,
       type: 'File',
       size: content.byteLength,
-      revision: (current?.revision ?? 0) + 1,
+      revision: (current?.type === 'File' ? current.revision : 0) + 1,
+      created: current?.type === 'File' && !current.deleted ? (current.created ?? current.updated) : now.toISOString(),
       updated: now.toISOString(),
       hash,
     };
-    await this.writeRevision(tenantId, namespace, item, current?.revision);
+    await this.writeRevision(tenantId, namespace, item, current?.type === 'File' ? current.revision : undefined);
     await this.ensureParents(tenantId, namespace, path, now);
     return { meta: toMeta(item), changed: true };
   }
 
   async mkdir(tenantId: string, namespace: string, path: string, now: Date): Promise<void> {
-    await this.ensureParents(tenantId, namespace, `${path.replace(/\/+$/, '')}/x`, now);
+    const dir = path.replace(/\/+$/, '');
+    if (dir === '') return;
+    const existing = await this.current(tenantId, namespace, dir);
+    if (existing && !existing.deleted && existing.type === 'File') {
+      throw new AlreadyExistsError('Namespace file', `${namespace}:${dir}`);
+    }
+    await this.ensureParents(tenantId, namespace, `${dir}/x`, now);
   }
 
   async delete(tenantId: string, namespace: string, path: string, now: Date): Promise<readonly string[]> {
@@ -104,7 +116,7 @@ export class DynamoS3NamespaceFileStore implements NamespaceFileStore {
         await this.writeRevision(
           tenantId,
           namespace,
-          { path: cur.path, type: 'File', size: 0, revision: cur.revision + 1, updated: now.toISOString(), deleted: true },
+          { path: cur.path, type: 'File', size: 0, revision: cur.revision + 1, ...(cur.created ? { created: cur.created } : {}), updated: now.toISOString(), deleted: true },
           cur.revision,
         );
       }
@@ -183,7 +195,8 @@ export class DynamoS3NamespaceFileStore implements NamespaceFileStore {
             path: dir,
             type: 'Directory',
             size: 0,
-            revision: (existing?.revision ?? 0) + 1,
+            revision: 0,
+            created: now.toISOString(),
             updated: now.toISOString(),
           },
         }),
@@ -198,6 +211,7 @@ function toMeta(i: FileItem): NamespaceFileMeta {
     type: i.type,
     size: Number(i.size),
     revision: Number(i.revision),
+    ...(i.created ? { created: i.created } : {}),
     updated: i.updated,
     ...(i.deleted ? { deleted: true } : {}),
   };

@@ -10,7 +10,8 @@
  * - task run chunk  `T#{t}#EXEC#{id}` / `C#{i:5}`
  * - log batch       `T#{t}#LOG#{executionId|_trigger#…}` / `{ts}#{hash}`  gsi1: `T#{t}#LOGS#{shard}` / `{ts}#{hash}`
  * - trigger state `T#{t}#TRG#{ns}#{flow}` / `{triggerId}`    gsi1: `T#{t}#TRIGGERS` / `{ns}#{flow}#{trigger}`
- * - KV entry        `T#{t}#KV#{ns}` / `{key}`               ttl: expiration epoch seconds
+ * - KV entry        `T#{t}#KV#{ns}` / `{key}`               gsi1: `T#{t}#KVS` / `{ns}#{key}`; ttl: expiration epoch s
+ * - timer           `TIMER#{id}` / `T`                      gsi1: `TIMERS#{shard}` / `{fireAt UTC}#{id}`
  * - ns file         `T#{t}#NSF#{ns}` / `P#{path}`
  * - ns file rev     `T#{t}#NSFR#{ns}#{path}` / `R#{n:10}`
  *
