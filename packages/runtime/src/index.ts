@@ -29,3 +29,9 @@ export type {
   TriggerOptions,
   TriggeredExecutionRequest,
 } from './triggers/index';
+export { createEngine } from './engine/create-engine';
+export type { Engine, EngineOptions } from './engine/create-engine';
+export { ExecutionService, newExecutionId } from './engine/execution-service';
+export { parseExecutorMessage, parseWorkerMessage, MAX_QUEUE_DELAY_SECONDS } from './engine/messages';
+export type { ExecutorMessage, WorkerMessage } from './engine/messages';
+export { applyPluginDefaults } from './engine/flow-loader';
