@@ -126,18 +126,18 @@ function toNumber(input: unknown, type: unknown): unknown {
       if (!isInt) throw fail();
       return BigInt(clean);
     case 'FLOAT':
+      return new JDouble(Number(clean), 'java.lang.Float');
     case 'DOUBLE':
-    case 'BIGDECIMAL': {
-      const n = Number(clean);
-      return Number.isInteger(n) ? new JDouble(n) : n;
-    }
+      return new JDouble(Number(clean));
+    case 'BIGDECIMAL':
+      return new JDouble(Number(clean), 'java.math.BigDecimal', clean.replace(/^\+/, ''));
     case undefined: {
+      // commons-lang NumberUtils.createNumber: Integer, Long, BigInteger, then Float for decimals.
       if (isInt) {
         const n = Number(clean);
         return Number.isSafeInteger(n) ? n : BigInt(clean);
       }
-      const n = Number(clean);
-      return Number.isInteger(n) ? new JDouble(n) : n;
+      return new JDouble(Number(clean), 'java.lang.Float');
     }
     default:
       throw new EvalFailure(`Unknown number type "${String(type)}"; expected INT, LONG, FLOAT, DOUBLE, BIGDECIMAL or BIGINTEGER`);
@@ -336,10 +336,8 @@ export const KESTRA_FILTERS: ReadonlyMap<string, FilterDef> = new Map<string, Fi
     'yaml',
     {
       args: [],
-      fn: (v) => {
-        if (typeof v === 'string') return parseYaml(v);
-        return YAML.stringify(toPlain(v) ?? null, { lineWidth: 0 }).replace(/\n$/, '');
-      },
+      // Kestra's YamlFilter serializes any value (a string becomes a YAML string scalar).
+      fn: (v) => (v === null || v === undefined ? 'null' : YAML.stringify(toPlain(v), { lineWidth: 0, singleQuote: false })),
     },
   ],
   ['startsWith', { args: ['prefix'], fn: (v, a) => (v === null || v === undefined ? false : str(v).startsWith(str(a.prefix))) }],

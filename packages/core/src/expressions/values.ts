@@ -4,9 +4,15 @@
  * JavaScript does not, so a double whose value is integral is boxed as a JDouble.
  */
 export class JDouble {
-  constructor(readonly value: number) {}
+  constructor(
+    readonly value: number,
+    /** Java class when not java.lang.Double (the `number` filter makes Floats and BigDecimals). */
+    readonly javaType?: 'java.lang.Float' | 'java.math.BigDecimal',
+    /** Exact digits of a BigDecimal, printed as is. */
+    readonly text?: string,
+  ) {}
   toString(): string {
-    return javaDouble(this.value);
+    return this.text ?? javaDouble(this.value);
   }
 }
 
@@ -82,7 +88,7 @@ function integerString(n: number): string {
 
 export function numberToString(v: number | JDouble | bigint): string {
   if (typeof v === 'bigint') return v.toString();
-  if (v instanceof JDouble) return javaDouble(v.value);
+  if (v instanceof JDouble) return v.text ?? javaDouble(v.value);
   if (Number.isInteger(v)) return Object.is(v, -0) ? '0' : integerString(v);
   return javaDouble(v);
 }
@@ -173,7 +179,7 @@ export function typeName(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return 'java.lang.String';
   if (typeof v === 'boolean') return 'java.lang.Boolean';
-  if (v instanceof JDouble) return 'java.lang.Double';
+  if (v instanceof JDouble) return v.javaType ?? 'java.lang.Double';
   if (typeof v === 'bigint') return 'java.math.BigInteger';
   if (typeof v === 'number') return Number.isInteger(v) ? (Math.abs(v) <= 2147483647 ? 'java.lang.Integer' : 'java.lang.Long') : 'java.lang.Double';
   if (Array.isArray(v)) return 'java.util.ArrayList';
