@@ -38,7 +38,7 @@ export type { LogRepository, LogQuery } from './ports/log-repository';
 export type { InternalStorage } from './ports/internal-storage';
 export { resolveSecret } from './ports/secret-store';
 export type { SecretStore } from './ports/secret-store';
-export type { KvStore, KvEntry, KvType } from './ports/kv-store';
+export type { KvStore, KvEntry, KvType, KvPutOptions } from './ports/kv-store';
 export type { NamespaceFileStore, NamespaceFileMeta } from './ports/namespace-file-store';
 export type { ExecutionQueue, QueueMessage } from './ports/execution-queue';
 export { triggerKeyString } from './ports/trigger-store';
@@ -193,3 +193,34 @@ export { resolveInputs, inputId } from './inputs/resolve-inputs';
 export { coerceValue, InputCoercionError } from './inputs/coerce';
 export { SCHEMA_REFS } from './flow/schema-refs';
 export type { SchemaRefName } from './flow/schema-refs';
+export {
+  normalizeNamespacePath,
+  parentNamespacePath,
+  namespacePathBaseName,
+  namespacePathAncestors,
+  isWithinNamespacePath,
+  joinNamespacePath,
+  MAX_NAMESPACE_FILE_NAME_BYTES,
+  MAX_NAMESPACE_FILE_PATH_BYTES,
+} from './namespace/namespace-path';
+export { assertValidNamespace, namespaceLineage, isNamespaceWithin, MAX_NAMESPACE_LENGTH } from './namespace/namespace-name';
+export { assertValidKvKey, MAX_KV_KEY_LENGTH } from './namespace/kv-key';
+export {
+  KV_TYPES,
+  isKvType,
+  inferKvType,
+  coerceKvValue,
+  parseKvRequestBody,
+  parseKvDateTime,
+  parseKvDate,
+} from './namespace/kv-value';
+export { parseKvDuration, formatKvDuration, kvExpirationDate, isKvExpired } from './namespace/kv-duration';
+export { globToRegExp, compileNamespaceFilePattern, filterNamespacePaths } from './namespace/path-glob';
+export type { PathPredicate } from './namespace/path-glob';
+export {
+  parseNamespaceFilesOptions,
+  planNamespaceFiles,
+  resolveNamespaceFileConflict,
+} from './namespace/namespace-files-options';
+export type { NamespaceFilesOptions, NamespaceFilesIfExists, NamespaceFileCopy } from './namespace/namespace-files-options';
+export { resolveNamespaceFileRef, isNamespaceFileUri, namespaceFileStorageUri } from './namespace/nsfile-uri';
