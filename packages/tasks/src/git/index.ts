@@ -11,3 +11,6 @@ export { SyncNamespaceFiles } from './sync-namespace-files';
 export type { FileSyncRow, FileSyncState } from './sync-namespace-files';
 export { SyncFlow } from './sync-flow';
 export { Clone } from './clone';
+export { NamespaceSync } from './namespace-sync';
+export { TenantSync } from './tenant-sync';
+export type { DiffLine, DiffAction } from './two-way-sync';

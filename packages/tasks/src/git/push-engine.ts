@@ -27,6 +27,8 @@ export interface PushContent {
    * returns whether it may be removed (globs, ownership). Absent = no deletes.
    */
   readonly mayDelete?: (repoPath: string, relative: string) => boolean;
+  /** Go on (to prune) when there is nothing to write; Push tasks stop instead, as Kestra does. */
+  readonly pushWhenEmpty?: boolean;
 }
 
 export interface PushRequest {
@@ -124,7 +126,7 @@ async function pushOnce(req: PushRequest, repo: LocalRepo, attempt: number): Pro
     },
   };
   const wanted = await req.content(existing);
-  if (wanted.files.size === 0) {
+  if (wanted.files.size === 0 && !wanted.pushWhenEmpty) {
     req.ctx.logger.info('No content to push - skipping Git operations');
     return { commitId: null, commitURL: null, diff: [], attempts: attempt, pushed: false };
   }
