@@ -122,7 +122,7 @@ export class Evaluation {
   // ---- port calls (replayed on resume) -----------------------------------------------------
 
   /** Calls an I/O or nondeterministic port. Results are logged so a replay after `await` sees the same values. */
-  port<T>(key: string, invoke: () => T | Promise<T>, isAsync = false): T {
+  port<T>(key: string, invoke: () => T | Promise<T>, isAsync = false, onFirst?: (value: T) => void): T {
     if (isAsync && this.options.sync) {
       throw new EvalFailure(`${key.split(':')[0]}() reads data and cannot be used in a synchronous render; use render()`);
     }
@@ -146,6 +146,7 @@ export class Evaluation {
         r.then(
           (value) => {
             log.push({ key, ok: true, value });
+            onFirst?.(value);
           },
           (error: unknown) => {
             log.push({ key, ok: false, value: error });
@@ -154,6 +155,7 @@ export class Evaluation {
       );
     }
     this.log.push({ key, ok: true, value: r });
+    onFirst?.(r);
     return r;
   }
 

@@ -261,7 +261,8 @@ export const CORE_FILTERS: ReadonlyMap<string, FilterDef> = new Map<string, Filt
     {
       args: [],
       fn: nullSafe((s) => {
-        if (!/^[A-Za-z0-9+/\r\n]*={0,2}$/.test(s)) throw new EvalFailure('base64decode: input is not valid Base64');
+        const compact = s.replace(/[\r\n]/g, '');
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) throw new EvalFailure('base64decode: input is not valid Base64');
         return Buffer.from(s, 'base64').toString('utf8');
       }),
     },

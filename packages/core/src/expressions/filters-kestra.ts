@@ -81,7 +81,8 @@ export function toIon(v: unknown): string {
 export function fromIon(s: string): unknown {
   let loaded: unknown;
   try {
-    loaded = ion.load(s);
+    // loadAll reads to the end, so truncated input is an error rather than a partial value.
+    loaded = ion.loadAll(s)[0] ?? null;
   } catch (e) {
     throw new EvalFailure(`Invalid Ion: ${(e as Error).message}`);
   }

@@ -81,12 +81,13 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
       args: ['key', 'namespace'],
       fn: (a, ev) => {
         const key = requiredString(a.key, 'key', 'secret');
-        const value = ev.port(`secret:${key}`, () => port(ev, 'secret')(key), true);
-        if (typeof value === 'string') {
-          ev.options.secretMasker?.add(value);
-          ev.options.onSecret?.(value);
-        }
-        return value;
+        // Registered once, when the value is first revealed (not again on replays).
+        return ev.port(`secret:${key}`, () => port(ev, 'secret')(key), true, (value) => {
+          if (typeof value === 'string') {
+            ev.options.secretMasker?.add(value);
+            ev.options.onSecret?.(value);
+          }
+        });
       },
     },
   ],

@@ -264,6 +264,7 @@ export class Parser {
           return nodes;
         });
       default:
+        if (/^(end\w+|else|elseif|elif)$/.test(name)) throw this.error(`Unexpected "${name}" tag`, at);
         throw this.error(`Unknown tag "${name}"`, at);
     }
   }
