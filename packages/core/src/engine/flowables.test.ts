@@ -22,7 +22,10 @@ async function run(yaml: string, opts: ConstructorParameters<typeof Harness>[0] 
 describe('decide: Parallel', () => {
   it('starts every child at once when concurrent is 0', async () => {
     const started: string[] = [];
-    const h = new Harness({ worker: (taskId) => (started.push(taskId), 'hang') });
+    const h = new Harness({ worker: (taskId) => {
+        started.push(taskId);
+        return 'hang';
+      }, });
     h.create(flow(`  - id: p
     type: ${F}.Parallel
     tasks:
@@ -78,7 +81,10 @@ describe('decide: ForEach', () => {
 
   it('runs all iterations concurrently with concurrencyLimit 0', async () => {
     const started: string[] = [];
-    const h = new Harness({ worker: (_t, _a, vars) => (started.push(String((vars['taskrun'] as { value: string }).value)), 'hang') });
+    const h = new Harness({ worker: (_t, _a, vars) => {
+        started.push(String((vars['taskrun'] as { value: string }).value));
+        return 'hang';
+      }, });
     h.create(flow(`  - id: each
     type: ${F}.ForEach
     values: [1, 2, 3, 4]
@@ -91,7 +97,10 @@ describe('decide: ForEach', () => {
 
   it('bounds concurrent iterations by concurrencyLimit', async () => {
     const started: string[] = [];
-    const h = new Harness({ worker: (_t, _a, vars) => (started.push(String((vars['taskrun'] as { value: string }).value)), 'hang') });
+    const h = new Harness({ worker: (_t, _a, vars) => {
+        started.push(String((vars['taskrun'] as { value: string }).value));
+        return 'hang';
+      }, });
     h.create(flow(`  - id: each
     type: ${F}.ForEach
     values: [1, 2, 3, 4]
