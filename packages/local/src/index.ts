@@ -15,3 +15,7 @@ export { ENV_NAMES, readLocalEnv } from './local-env';
 export type { LocalEnv } from './local-env';
 export { resolveLocalCredentials, DEFAULT_USERNAME, CREDENTIALS_FILE } from './local-credentials';
 export type { ResolvedCredentials } from './local-credentials';
+export { SqliteKvStore } from './sqlite-kv-store';
+export { FsNamespaceFileStore } from './fs-namespace-file-store';
+export { EnvSecretStore, SECRET_ENV_PREFIX } from './env-secret-store';
+export type { EnvSecretStoreOptions } from './env-secret-store';
