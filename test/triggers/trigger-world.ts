@@ -1,4 +1,4 @@
-import type { Execution, Flow, FlowWithSource, Logger, SecretStore, StateType, TriggerState } from '@windhover/core';
+import type { Execution, Flow, FlowWithSource, KvStore, Logger, SecretStore, StateType, TriggerState } from '@windhover/core';
 import { isWindhoverError } from '@windhover/core';
 import { SqliteExecutionRepository, SqliteFlowRepository, SqliteTriggerStore, openSqliteDatabase } from '@windhover/local';
 import type { TriggerDeps, TriggerExecutions, TriggerOptions, TriggeredExecutionRequest } from '@windhover/runtime';
@@ -80,12 +80,8 @@ export function createTriggerWorld(options: TriggerOptions = {}, secrets: Readon
   const triggers = new SqliteTriggerStore(db);
   const logger = new MemoryLogger();
   const executions = new RepositoryExecutions(executionRepo, () => now);
-  const kv = {
-    get: async () => undefined,
-    put: async () => undefined,
-    delete: async () => false,
-    list: async () => [],
-  };
+  // Triggers only read the KV store (the `kv()` function); an empty store is enough here.
+  const kv = { get: async () => undefined } as unknown as KvStore;
   const deps: TriggerDeps = {
     ports: { flows, executions: executionRepo, triggers, secrets: new MapSecretStore(secrets), kv, logger, clock: { now: () => now } },
     executions,

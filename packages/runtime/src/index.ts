@@ -20,7 +20,15 @@ export type { FlowValidationResult } from './services/flow-service';
 export { splitYamlDocuments } from './services/flow-validator';
 export type { FlowValidator, FlowValidation } from './services/flow-validator';
 export type { ExecutionCommands, CreateExecutionRequest, UploadedInputFile } from './services/execution-commands';
-export { runSchedulerTick, evaluateSchedule, handleExecutionEnded, evaluateFlowTriggers } from './triggers/index';
+export {
+  runSchedulerTick,
+  evaluateSchedule,
+  handleExecutionEnded,
+  evaluateFlowTriggers,
+  TriggerService,
+  handleWebhook,
+  verifySignature,
+} from './triggers/index';
 export type {
   SchedulerTickResult,
   ExecutionEndedResult,
@@ -28,6 +36,10 @@ export type {
   TriggerExecutions,
   TriggerOptions,
   TriggeredExecutionRequest,
+  TriggerContextJson,
+  BackfillRequest,
+  WebhookRequest,
+  SignatureSpec,
 } from './triggers/index';
 export { createEngine } from './engine/create-engine';
 export type { Engine, EngineOptions } from './engine/create-engine';

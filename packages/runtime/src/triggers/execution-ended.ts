@@ -14,7 +14,7 @@ import {
   triggerKeyString,
 } from '@windhover/core';
 import { errorMessage, evaluateSchedule } from './scheduler-tick';
-import type { TriggerDeps } from './trigger-deps';
+import { type TriggerDeps, createTriggeredExecution } from './trigger-deps';
 import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
 import { updateTriggerState, withoutVersion } from './trigger-state-update';
 
@@ -139,7 +139,7 @@ async function evaluateFlowTrigger(
 
   const id = triggerExecutionId(key, ...occasion);
   const inputs = await renderTriggerInputs(trigger.inputs, triggerContext(fw, variables), renderOptions);
-  await deps.executions.create({
+  await createTriggeredExecution(deps, {
     id,
     tenantId: key.tenantId,
     namespace: key.namespace,

@@ -16,7 +16,7 @@ import {
   scheduleVariables,
   triggerKeyString,
 } from '@windhover/core';
-import type { TriggerDeps } from './trigger-deps';
+import { type TriggerDeps, createTriggeredExecution } from './trigger-deps';
 import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
 import { isVersionConflict, updateTriggerState, withoutVersion } from './trigger-state-update';
 
@@ -145,12 +145,8 @@ async function startSlots(
         ...(await renderTriggerInputs(trigger.inputs, triggerContext(fw, variables), renderOptions)),
         ...(backfill?.inputs ?? {}),
       };
-      const labels = [
-        ...trigger.labels,
-        ...(backfill?.labels ?? []),
-        ...(slot.backfill ? [{ key: 'system.backfill', value: 'true' }] : []),
-      ];
-      await deps.executions.create({
+      const labels = [...trigger.labels, ...(backfill?.labels ?? [])];
+      await createTriggeredExecution(deps, {
         id: slot.executionId,
         tenantId: key.tenantId,
         namespace: key.namespace,

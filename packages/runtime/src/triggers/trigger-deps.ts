@@ -37,3 +37,19 @@ export interface TriggerDeps {
   readonly executions: TriggerExecutions;
   readonly options?: TriggerOptions;
 }
+
+/**
+ * Creates a triggered execution once: when an execution with the derived id
+ * exists already (a retried tick, a redelivered event), it is returned.
+ */
+export async function createTriggeredExecution(deps: TriggerDeps, request: TriggeredExecutionRequest): Promise<Execution> {
+  const existing = await deps.ports.executions.get(request.tenantId, request.id);
+  if (existing) return existing;
+  try {
+    return await deps.executions.create(request);
+  } catch (e) {
+    const raced = await deps.ports.executions.get(request.tenantId, request.id);
+    if (raced) return raced;
+    throw e;
+  }
+}

@@ -4,6 +4,8 @@ import { executionRoutes } from './execution-routes';
 import { flowRoutes } from './flow-routes';
 import { healthRoutes } from './health-routes';
 import { logRoutes } from './log-routes';
+import { triggerRoutes } from './triggers';
+import { webhookRoutes } from './webhook';
 
 /**
  * Every route module of the API, in one list: add a module by adding it
@@ -14,6 +16,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   flowRoutes,
   executionRoutes,
   logRoutes,
+  triggerRoutes,
+  webhookRoutes,
 ];
 
 export const createRoutes = (deps: ApiDeps): Route[] => ROUTE_MODULES.flatMap((m) => m(deps));
