@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Flow, Violation } from '@windhover/core';
+import { PluginRegistry } from '@windhover/core';
 import {
   ConsoleJsonLogger,
   FsInternalStorage,
@@ -87,6 +88,7 @@ export function apiHarness(options: { validator?: FlowValidator; engine?: (ports
     auth: { basic: AUTH },
     baseUrl: 'http://localhost:8080',
     validator: options.validator ?? minimalValidator,
+    registry: new PluginRegistry(),
     engine: (p) => engine(p),
   });
   return {

@@ -1,3 +1,5 @@
+import type { Execution, PluginRegistry, TaskRunner } from '@windhover/core';
+import { type Engine, createEngine } from './engine/create-engine';
 import { type ApiHandler, createApiHandler } from './http/api-handler';
 import type { AuthConfig } from './http/authentication';
 import { createRoutes } from './http/routes/index';
@@ -5,12 +7,16 @@ import type { RuntimePorts } from './runtime-ports';
 import type { ExecutionCommands } from './services/execution-commands';
 import { FlowService } from './services/flow-service';
 import type { FlowValidator } from './services/flow-validator';
+import { handleExecutionEnded, runSchedulerTick } from './triggers/index';
+import type { TriggerDeps, TriggerOptions } from './triggers/index';
 
-/** The engine as the composition root sees it: commands for the API, handlers for the two queues. */
+/** The engine as the composition root and the API see it. */
 export interface EngineHandle {
   readonly executions: ExecutionCommands;
   handleExecutorMessage(body: string): Promise<void>;
   handleWorkerMessage(body: string): Promise<void>;
+  /** Sends due long timers to the executor; returns how many. */
+  fireDueTimers?(limit?: number): Promise<number>;
 }
 
 export interface CreateRuntimeOptions {
@@ -18,15 +24,23 @@ export interface CreateRuntimeOptions {
   /** Public base URL, e.g. http://localhost:8080. */
   readonly baseUrl: string;
   readonly validator: FlowValidator;
-  readonly engine: (ports: RuntimePorts, flows: FlowService) => EngineHandle;
+  /** Task plugins (createTaskRegistry() from @windhover/tasks). */
+  readonly registry: PluginRegistry;
+  readonly taskRunner?: (type: string) => TaskRunner | undefined;
+  readonly instanceVariables?: Readonly<Record<string, unknown>>;
+  readonly triggerOptions?: TriggerOptions;
   readonly tenants?: readonly string[];
   readonly isReady?: () => boolean;
+  /** Replaces the engine (API tests that exercise routes only). */
+  readonly engine?: (ports: RuntimePorts, flows: FlowService) => EngineHandle;
 }
 
 export interface Runtime {
   readonly handler: ApiHandler;
   readonly flows: FlowService;
   readonly engine: EngineHandle;
+  /** The scheduler tick: due timers, then Schedule triggers. Call about once a second (local) or minute (AWS). */
+  tick(now?: Date): Promise<void>;
 }
 
 /**
@@ -36,7 +50,29 @@ export interface Runtime {
  */
 export function createRuntime(ports: RuntimePorts, options: CreateRuntimeOptions): Runtime {
   const flows = new FlowService(ports.flows, options.validator, ports.clock);
-  const engine = options.engine(ports, flows);
+  let triggerDeps: TriggerDeps | undefined;
+  const onTerminated = async (execution: Execution): Promise<void> => {
+    if (!triggerDeps) return;
+    try {
+      await handleExecutionEnded(triggerDeps, execution, ports.clock.now());
+    } catch (error) {
+      ports.logger.error('flow triggers failed after an execution ended', { executionId: execution.id, error });
+    }
+  };
+  const engine: EngineHandle =
+    options.engine?.(ports, flows) ??
+    (createEngine(ports, {
+      registry: options.registry,
+      taskFlows: (tenantId) => flows.taskFlows(tenantId),
+      onTerminated,
+      ...(options.taskRunner ? { taskRunner: options.taskRunner } : {}),
+      ...(options.instanceVariables ? { instanceVariables: options.instanceVariables } : {}),
+    }) satisfies Engine);
+  triggerDeps = {
+    ports,
+    executions: { create: (request) => engine.executions.create(request) },
+    ...(options.triggerOptions ? { options: options.triggerOptions } : {}),
+  };
   const routes = createRoutes({
     ports,
     flows,
@@ -45,5 +81,14 @@ export function createRuntime(ports: RuntimePorts, options: CreateRuntimeOptions
     ...(options.isReady ? { isReady: options.isReady } : {}),
   });
   const handler = createApiHandler({ routes, auth: options.auth, logger: ports.logger, ...(options.tenants ? { tenants: options.tenants } : {}) });
-  return { handler, flows, engine };
+  const deps = triggerDeps;
+  return {
+    handler,
+    flows,
+    engine,
+    tick: async (now = ports.clock.now()) => {
+      await engine.fireDueTimers?.();
+      await runSchedulerTick(deps, now);
+    },
+  };
 }

@@ -34,4 +34,6 @@ export interface ExecutionCommands {
   restart(tenantId: string, executionId: string, options?: { revision?: number }): Promise<Execution>;
   replay(tenantId: string, executionId: string, options?: { taskRunId?: string; revision?: number }): Promise<Execution>;
   setLabels(tenantId: string, executionId: string, labels: readonly Label[]): Promise<Execution>;
+  /** Resolves when the execution is terminal, or with its current state after `timeoutMs` (the API polls when absent). */
+  waitForTerminal?(tenantId: string, executionId: string, timeoutMs?: number): Promise<Execution>;
 }

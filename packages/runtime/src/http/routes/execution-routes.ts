@@ -158,7 +158,11 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       labels: parseLabels(queryAll(request, 'labels')),
       ...(scheduleDate ? { scheduleDate: parseIso(scheduleDate, 'scheduleDate') } : {}),
     });
-    if (queryBool(request, 'wait', false)) execution = await waitForTerminal(deps, tenantId, execution.id);
+    if (queryBool(request, 'wait', false)) {
+      execution = deps.executions.waitForTerminal
+        ? await deps.executions.waitForTerminal(tenantId, execution.id, WAIT_LIMIT_MS)
+        : await waitForTerminal(deps, tenantId, execution.id);
+    }
     return json(200, { ...(await present(execution)), url: executionUrl(deps.baseUrl, execution) });
   };
 

@@ -1,0 +1,1 @@
+export { minimalValidator as e2eValidator } from '../api/api-harness';

@@ -1,0 +1,202 @@
+import type { LocalServer } from '@windhover/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, client, startE2eServer } from './local-client';
+
+const HELLO = `id: hello
+namespace: company.team
+inputs:
+  - id: name
+    type: STRING
+    defaults: World
+  - id: count
+    type: INT
+    defaults: 1
+tasks:
+  - id: greet
+    type: io.kestra.plugin.core.log.Log
+    message: "Hello {{ inputs.name }}"
+  - id: ret
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.name }}-{{ inputs.count }}"
+  - id: values
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      greeting: "Hi {{ inputs.name }}"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["a", "b", "c"]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.log.Log
+        message: "item {{ taskrun.value }}"
+outputs:
+  - id: greeting
+    type: STRING
+    value: "{{ outputs.values.values.greeting }}"
+  - id: returned
+    type: STRING
+    value: "{{ outputs.ret.value }}"
+`;
+
+describe('local edition over HTTP', () => {
+  let server: LocalServer;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    api = client(server.url);
+    expect((await api.createFlow(HELLO)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('answers /health without credentials and refuses the API without them', async () => {
+    const health = await api.call('GET', '/health', { auth: null });
+    expect(health.status).toBe(200);
+    expect(health.json).toMatchObject({ status: 'UP' });
+    expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: null })).status).toBe(401);
+    expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: `Basic ${Buffer.from('e2e@windhover.dev:wrong').toString('base64')}` })).status).toBe(401);
+  });
+
+  it('runs Log, Return, OutputValues and ForEach to SUCCESS with wait=true and multipart inputs', async () => {
+    const form = new FormData();
+    form.append('name', 'Windhover');
+    form.append('count', '3');
+    const r = await api.execute('company.team', 'hello', form, '?wait=true&labels=team:data&labels=env:test');
+    expect(r.status).toBe(200);
+    const e = r.json;
+    expect((e['state'] as Json)['current']).toBe('SUCCESS');
+    expect(e['inputs']).toEqual({ name: 'Windhover', count: 3 });
+    expect(e['outputs']).toEqual({ greeting: 'Hi Windhover', returned: 'Windhover-3' });
+    expect(e['labels']).toEqual(expect.arrayContaining([{ key: 'team', value: 'data' }, { key: 'env', value: 'test' }]));
+    expect(String(e['url'])).toBe(`${server.url}/ui/main/executions/company.team/hello/${e['id']}`);
+    const runs = e['taskRunList'] as Json[];
+    expect(runs.filter((t) => t['taskId'] === 'inner').map((t) => t['value']).sort()).toEqual(['a', 'b', 'c']);
+    expect(runs.every((t) => (t['state'] as Json)['current'] === 'SUCCESS')).toBe(true);
+
+    const logs = await api.call('GET', `/api/v1/main/logs/${e['id']}`);
+    expect(logs.status).toBe(200);
+    const messages = (logs.json as unknown as Json[]).map((l) => l['message']);
+    expect(messages).toEqual(expect.arrayContaining(['Hello Windhover', 'item a', 'item b', 'item c']));
+    const download = await api.call('GET', `/api/v1/main/logs/${e['id']}/download`);
+    expect(download.headers.get('content-type')).toContain('text/plain');
+    expect(download.text).toMatch(/INFO\s+greet Hello Windhover/);
+  });
+
+  it('creates an execution asynchronously, then finds it by search', async () => {
+    const created = await api.execute('company.team', 'hello', undefined, '?labels=run:async');
+    expect(created.status).toBe(200);
+    expect(['CREATED', 'RUNNING', 'SUCCESS']).toContain((created.json['state'] as Json)['current']);
+    const id = String(created.json['id']);
+    await api.waitForState(id, ['SUCCESS']);
+    const byLabel = await api.call('GET', '/api/v1/main/executions/search?filters[labels][EQUALS][run]=async');
+    expect((byLabel.json['results'] as Json[]).map((x) => x['id'])).toContain(id);
+    const byState = await api.call('GET', '/api/v1/main/executions/search?namespace=company.team&flowId=hello&state=SUCCESS&size=100');
+    expect((byState.json['results'] as Json[]).map((x) => x['id'])).toContain(id);
+    const none = await api.call('GET', '/api/v1/main/executions/search?namespace=company.team&state=FAILED');
+    expect((none.json['results'] as Json[]).map((x) => x['id'])).not.toContain(id);
+    const perFlow = await api.call('GET', '/api/v1/main/executions?namespace=company.team&flowId=hello');
+    expect(perFlow.json['total']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rejects executing a missing flow with 404 and invalid inputs with 422', async () => {
+    expect((await api.execute('company.team', 'nope')).status).toBe(404);
+    const form = new FormData();
+    form.append('count', 'not-a-number');
+    const r = await api.execute('company.team', 'hello', form);
+    expect(r.status).toBe(422);
+    expect(r.text).toContain('count');
+  });
+
+  it('ends a failing flow FAILED and restarts it', async () => {
+    await api.createFlow(`id: failing
+namespace: company.team
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+    errorMessage: planned failure
+`);
+    const r = await api.execute('company.team', 'failing', undefined, '?wait=true');
+    expect((r.json['state'] as Json)['current']).toBe('FAILED');
+    const logs = await api.call('GET', `/api/v1/main/logs/${r.json['id']}?minLevel=ERROR`);
+    expect(JSON.stringify(logs.json)).toContain('planned failure');
+    const restarted = await api.call('POST', `/api/v1/main/executions/${r.json['id']}/restart`);
+    expect(restarted.status).toBe(200);
+    const again = await api.waitForState(String(r.json['id']), ['FAILED'], 20_000);
+    expect(((again['state'] as Json)['histories'] as Json[]).map((h) => h['state'])).toContain('RESTARTED');
+  });
+
+  it('pauses, resumes once, and answers 409 to a second resume', async () => {
+    await api.createFlow(`id: approval
+namespace: company.team
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: resumed
+`);
+    const created = await api.execute('company.team', 'approval');
+    const id = String(created.json['id']);
+    await api.waitForState(id, ['PAUSED']);
+    expect((await api.call('POST', `/api/v1/main/executions/${id}/resume`)).status).toBe(204);
+    await api.waitForState(id, ['SUCCESS']);
+    expect((await api.call('POST', `/api/v1/main/executions/${id}/resume`)).status).toBe(409);
+  });
+
+  it('kills a sleeping execution and answers 409 to a second kill', async () => {
+    await api.createFlow(`id: sleepy
+namespace: company.team
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT30S
+`);
+    const created = await api.execute('company.team', 'sleepy');
+    const id = String(created.json['id']);
+    await api.waitForState(id, ['RUNNING']);
+    expect((await api.call('DELETE', `/api/v1/main/executions/${id}/kill`)).status).toBe(202);
+    await api.waitForState(id, ['KILLED']);
+    expect((await api.call('DELETE', `/api/v1/main/executions/${id}/kill`)).status).toBe(409);
+  });
+
+  it('stores a FILE input and serves it back only under its execution', async () => {
+    await api.createFlow(`id: files
+namespace: company.team
+inputs:
+  - id: doc
+    type: FILE
+tasks:
+  - id: size
+    type: io.kestra.plugin.core.storage.Size
+    uri: "{{ inputs.doc }}"
+`);
+    const form = new FormData();
+    form.append('files', new Blob(['hello file content']), 'doc');
+    const r = await api.execute('company.team', 'files', form, '?wait=true');
+    expect((r.json['state'] as Json)['current']).toBe('SUCCESS');
+    const uri = String((r.json['inputs'] as Json)['doc']);
+    expect(uri).toMatch(/^kestra:\/\/\/company\/team\/files\/executions\//);
+    const sizeRun = (r.json['taskRunList'] as Json[]).find((t) => t['taskId'] === 'size');
+    expect(Number((sizeRun?.['outputs'] as Json)['size'])).toBe(18);
+    const file = await api.call('GET', `/api/v1/main/executions/${r.json['id']}/file?path=${encodeURIComponent(uri)}`);
+    expect(file.status).toBe(200);
+    expect(file.text).toBe('hello file content');
+    const metas = await api.call('GET', `/api/v1/main/executions/${r.json['id']}/file/metas?path=${encodeURIComponent(uri)}`);
+    expect(metas.json).toEqual({ size: 18 });
+    // Another execution cannot be used to read this file.
+    const other = await api.execute('company.team', 'hello', undefined, '?wait=true');
+    expect((await api.call('GET', `/api/v1/main/executions/${other.json['id']}/file?path=${encodeURIComponent(uri)}`)).status).toBe(404);
+    const escape = uri.replace(/executions\/[^/]+\//, `executions/${other.json['id']}/../`);
+    expect((await api.call('GET', `/api/v1/main/executions/${other.json['id']}/file?path=${encodeURIComponent(escape)}`)).status).toBe(404);
+  });
+
+  it('deletes an execution with its logs', async () => {
+    const r = await api.execute('company.team', 'hello', undefined, '?wait=true');
+    const id = String(r.json['id']);
+    expect((await api.call('DELETE', `/api/v1/main/executions/${id}`)).status).toBe(204);
+    expect((await api.execution(id)).status).toBe(404);
+    expect((await api.call('GET', `/api/v1/main/logs/${id}`)).json).toEqual([]);
+  });
+});
