@@ -1,5 +1,6 @@
 import { PluginRegistry } from '@windhover/core';
 import { CORE_EXECUTOR_TASKS, CORE_RUNNABLE_TASKS } from './core/index';
+import { GIT_TASKS } from './git/index';
 import { SCRIPT_TASKS } from './scripts/index';
 
 /**
@@ -11,5 +12,6 @@ export function createTaskRegistry(): PluginRegistry {
   registry.register(...CORE_RUNNABLE_TASKS);
   registry.register(...CORE_EXECUTOR_TASKS);
   registry.register(...SCRIPT_TASKS);
+  registry.register(...GIT_TASKS);
   return registry;
 }

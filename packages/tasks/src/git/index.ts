@@ -14,3 +14,4 @@ export { Clone } from './clone';
 export { NamespaceSync } from './namespace-sync';
 export { TenantSync } from './tenant-sync';
 export type { DiffLine, DiffAction } from './two-way-sync';
+export { GIT_TASKS } from './git-tasks';

@@ -40,6 +40,7 @@ const PUSH: Record<string, JsonSchema> = {
   authorEmail: str('Commit author email'),
   delete: bool('Remove files of gitDirectory that no longer exist in Kestra', true),
   dryRun: bool('Compute the diff without committing', false),
+  maxPushAttempts: int('Windhover: attempts when the branch moved during the push (fetch, regenerate the commit, retry)', 30, 1),
 };
 
 const SYNC_MODE = {
@@ -50,6 +51,7 @@ const SYNC_MODE = {
   onInvalidSyntax: enumOf(['FAIL', 'WARN', 'SKIP'], 'What to do with an invalid flow', 'FAIL'),
   authorName: str('Commit author name (default: username)'),
   authorEmail: str('Commit author email'),
+  allowEmpty: bool('Windhover: allow a sync whose source is empty to delete everything in scope', false),
 };
 
 export const GIT_DESCRIPTORS: readonly PluginDescriptor[] = [
@@ -69,6 +71,7 @@ export const GIT_DESCRIPTORS: readonly PluginDescriptor[] = [
       dryRun: bool('Compute the diff only', false),
       ignoreInvalidFlows: bool('Skip invalid flows instead of failing', false),
       failOnMissingDirectory: bool('Fail when gitDirectory does not exist', true),
+      allowEmpty: bool('Windhover: allow a sync whose source is empty to delete everything in scope', false),
     },
     required: ['url', 'targetNamespace'],
   }),
@@ -101,6 +104,7 @@ export const GIT_DESCRIPTORS: readonly PluginDescriptor[] = [
       delete: bool('Delete namespace files absent from Git', false),
       dryRun: bool('Compute the diff only', false),
       failOnMissingDirectory: bool('Fail when gitDirectory does not exist', true),
+      allowEmpty: bool('Windhover: allow a sync whose source is empty to delete everything in scope', false),
     },
     required: ['url'],
   }),
@@ -182,7 +186,7 @@ export const GIT_DESCRIPTORS: readonly PluginDescriptor[] = [
       depth: int('Shallow clone depth', 1, 1),
       commit: str('Commit SHA to check out'),
       tag: str('Tag to check out'),
-      cloneAllBranches: bool('Fetch every branch', true),
+      cloneAllBranches: bool('Fetch every branch (Windhover defaults to the one branch needed; Kestra fetches all)', false),
       noTags: bool('Do not fetch tags', false),
     },
     required: ['url'],
