@@ -387,7 +387,7 @@ export class Evaluation {
       case '>=':
         return compareOp(op, a, b);
       case '+':
-        if (typeof a === 'string' || typeof b === 'string') return javaString(a) + javaString(b);
+        if (typeof a === 'string' || typeof b === 'string') return this.bounded(javaString(a) + javaString(b));
         if (Array.isArray(a)) return Array.isArray(b) ? [...a, ...b] : [...a, b];
         return arithmetic(op, a, b);
       case '-':
@@ -398,7 +398,7 @@ export class Evaluation {
       case '%':
         return arithmetic(op, a, b);
       case '~':
-        return (a === null || a === undefined ? '' : javaString(a)) + (b === null || b === undefined ? '' : javaString(b));
+        return this.bounded((a === null || a === undefined ? '' : javaString(a)) + (b === null || b === undefined ? '' : javaString(b)));
       case 'contains':
         return contains(a, b);
       case 'in':
@@ -412,6 +412,12 @@ export class Evaluation {
       }
     }
     throw new EvalFailure(`Unknown operator "${op}"`);
+  }
+
+  /** Strings built by operators count against the output limit, so doubling cannot exhaust memory. */
+  private bounded(s: string): string {
+    if (s.length > this.maxOutput) throw new EvalFailure(`String exceeds the limit of ${this.maxOutput} characters`);
+    return s;
   }
 
   range(start: number, end: number, step: number): number[] {

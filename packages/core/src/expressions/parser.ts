@@ -1,5 +1,6 @@
 import type { Args, Expr, FilterCall, MacroDef, Node, Pos, Template } from './ast';
 import { type Item, SourceMap, type Token, scan, syntaxError, tokenize } from './lexer';
+import { ExpressionError } from './expression-error';
 import { JDouble } from './values';
 
 /** Binary operators and their Pebble precedence (Pebble CoreExtension + Kestra's `??`/`???`). */
@@ -31,6 +32,8 @@ const BINARY: Readonly<Record<string, number>> = {
 };
 
 const MAX_NESTING = 200;
+/** Deepest expression tree accepted: evaluation recurses once per level. */
+const MAX_EXPRESSION_DEPTH = 400;
 
 class TokenStream {
   i = 0;
@@ -81,6 +84,7 @@ export class Parser {
   private depth = 0;
   private readonly macros = new Map<string, MacroDef>();
   private readonly blocks = new Map<string, readonly Node[]>();
+  private readonly depths = new WeakMap<Expr, number>();
 
   constructor(readonly source: string) {
     this.map = new SourceMap(source);
@@ -92,6 +96,17 @@ export class Parser {
 
   pos(at: number): Pos {
     return this.map.pos(at);
+  }
+
+  /** Records the depth of a new node built on `children`; long chains (a.b.c..., x|f|f...) are bounded here. */
+  private mk<E extends Expr>(node: E, ...children: Expr[]): E {
+    let d = 0;
+    for (const c of children) d = Math.max(d, this.depths.get(c) ?? 1);
+    if (d + 1 > MAX_EXPRESSION_DEPTH) {
+      throw new ExpressionError(`Expression is too deeply nested or too long (line ${node.pos.line})`, this.source, node.pos);
+    }
+    this.depths.set(node, d + 1);
+    return node;
   }
 
   parseTemplate(): Template {
@@ -290,7 +305,7 @@ export class Parser {
         const pos = this.pos(t.at);
         if (op === '|') {
           const f = s.expectName();
-          left = { k: 'filter', input: left, name: f.v, args: s.isOp('(') ? this.args(s) : NO_ARGS, pos: this.pos(f.at) };
+          left = this.mk({ k: 'filter', input: left, name: f.v, args: s.isOp('(') ? this.args(s) : NO_ARGS, pos: this.pos(f.at) }, left);
         } else if (op === 'is') {
           let negate = false;
           if (s.isName('not')) {
@@ -299,10 +314,10 @@ export class Parser {
           }
           const tn = s.next();
           if (tn.t !== 'name') throw this.error(`Expected a test name but found "${tn.v}"`, tn.at);
-          left = { k: 'test', input: left, name: tn.v, args: s.isOp('(') ? this.args(s) : NO_ARGS, negate, pos };
+          left = this.mk({ k: 'test', input: left, name: tn.v, args: s.isOp('(') ? this.args(s) : NO_ARGS, negate, pos }, left);
         } else {
           const right = this.expression(s, prec + 1);
-          left = { k: 'bin', op, l: left, r: right, pos };
+          left = this.mk({ k: 'bin', op, l: left, r: right, pos }, left, right);
         }
       }
       if (minPrecedence === 0 && s.isOp('?')) {
@@ -310,7 +325,7 @@ export class Parser {
         const a = this.expression(s);
         s.expectOp(':');
         const b = this.expression(s);
-        left = { k: 'ternary', c: left, a, b, pos: this.pos(q.at) };
+        left = this.mk({ k: 'ternary', c: left, a, b, pos: this.pos(q.at) }, left, a, b);
       }
       return left;
     });
@@ -323,7 +338,7 @@ export class Parser {
       const e = this.expression(s, 500);
       if (t.v === '-' && e.k === 'lit' && typeof e.v === 'number') return { k: 'lit', v: -e.v, pos: this.pos(t.at) };
       if (t.v === '-' && e.k === 'lit' && e.v instanceof JDouble) return { k: 'lit', v: new JDouble(-e.v.value), pos: this.pos(t.at) };
-      return { k: 'unary', op: t.v as 'not' | '-' | '+', e, pos: this.pos(t.at) };
+      return this.mk({ k: 'unary', op: t.v as 'not' | '-' | '+', e, pos: this.pos(t.at) }, e);
     }
     return this.postfix(s, this.primary(s));
   }
@@ -344,7 +359,10 @@ export class Parser {
       case 'name': {
         if (t.v === 'true' || t.v === 'false') return { k: 'lit', v: t.v === 'true', pos };
         if (t.v === 'null' || t.v === 'none') return { k: 'lit', v: null, pos };
-        if (s.isOp('(')) return { k: 'call', name: t.v, args: this.args(s), pos };
+        if (s.isOp('(')) {
+          const args = this.args(s);
+          return this.mk({ k: 'call', name: t.v, args, pos }, ...args.positional, ...args.named.map(([, e]) => e));
+        }
         return { k: 'var', name: t.v, pos };
       }
       case 'op': {
@@ -360,7 +378,7 @@ export class Parser {
             if (!s.isOp(']')) s.expectOp(',');
           }
           s.expectOp(']');
-          return { k: 'list', items, pos };
+          return this.mk({ k: 'list', items, pos }, ...items);
         }
         if (t.v === '{') {
           const entries: [Expr, Expr][] = [];
@@ -371,7 +389,7 @@ export class Parser {
             if (!s.isOp('}')) s.expectOp(',');
           }
           s.expectOp('}');
-          return { k: 'map', entries, pos };
+          return this.mk({ k: 'map', entries, pos }, ...entries.flat());
         }
         throw this.error(`Unexpected "${t.v}"`, t.at);
       }
@@ -386,12 +404,12 @@ export class Parser {
         const t = s.next();
         if (t.t !== 'name' && t.t !== 'num') throw this.error(`Expected an attribute name after "." but found "${t.v}"`, t.at);
         if (s.isOp('(')) throw this.error(`Method calls are not supported ("${t.v}(...)")`, t.at);
-        e = { k: 'attr', obj: e, key: t.v, pos: this.pos(dot.at) };
+        e = this.mk({ k: 'attr', obj: e, key: t.v, pos: this.pos(dot.at) }, e);
       } else if (s.isOp('[')) {
         const b = s.next();
         const key = this.expression(s);
         s.expectOp(']');
-        e = { k: 'attr', obj: e, key, pos: this.pos(b.at) };
+        e = this.mk({ k: 'attr', obj: e, key, pos: this.pos(b.at) }, e, key);
       } else {
         return e;
       }
