@@ -84,6 +84,10 @@ function onTaskResult(d: Draft, ev: TaskResultEvent): void {
 
 async function onTimer(d: Draft, ev: TimerFiredEvent): Promise<void> {
   if (ev.purpose === 'scheduled-start') return start(d, false);
+  if (ev.purpose === 'flow-retry') {
+    if (d.state.current === 'RETRYING' && d.flag('flowRetries') === ev.seq) reopenFailed(d, 'RUNNING');
+    return;
+  }
   const run = ev.taskRunId ? d.run(ev.taskRunId) : undefined;
   if (!run) return;
   const task = d.index.get(run.taskId)?.task;
@@ -170,6 +174,14 @@ function onSubflowEnded(d: Draft, ev: SubflowEndedEvent): void {
 function onRestart(d: Draft): void {
   const s = d.state.current;
   if (s !== 'FAILED' && s !== 'KILLED' && s !== 'PAUSED') return;
+  const i = d.labels.findIndex((l) => l.key === 'system.restarted');
+  if (i < 0) d.labels.push({ key: 'system.restarted', value: 'true' });
+  d.setExecutionState('RESTARTED');
+  reopenFailed(d, 'RUNNING');
+}
+
+/** Failed task runs get a new attempt, their failed parents run again, error/finally/afterExecution runs are dropped. */
+function reopenFailed(d: Draft, state: StateType): void {
   const failed = d.runs.filter((r) => r.state.current === 'FAILED' || r.state.current === 'KILLED');
   const failedIds = new Set(failed.map((r) => r.id));
   const hasFailedChild = new Set<string>();
@@ -196,10 +208,7 @@ function onRestart(d: Draft): void {
     if (!r) continue;
     d.setRunState(id, hasFailedChild.has(id) ? 'RUNNING' : 'RESTARTED');
   }
-  const i = d.labels.findIndex((l) => l.key === 'system.restarted');
-  if (i < 0) d.labels.push({ key: 'system.restarted', value: 'true' });
   d.outputs = undefined;
   d.engine.terminated = false;
-  d.setExecutionState('RESTARTED');
-  d.setExecutionState('RUNNING');
+  d.setExecutionState(state);
 }

@@ -12,6 +12,8 @@ import { endRun } from './end-run';
 import { FLOWABLE_WITH_CHILDREN, scopeOf } from './flowables';
 import { asTaskList } from './flow-index';
 import { renderFlowOutputs } from './flow-outputs';
+import { deriveId } from './ids';
+import { nextRetryDelayMs } from './retry';
 import { finishLoopIteration } from './loop-until';
 import { createRun, errorMessage, startRun } from './start-run';
 
@@ -46,7 +48,7 @@ export async function decide(flow: Flow, execution: Execution, event: ExecutorEv
   return { execution: d.build(), effects: d.effects, logs: d.logs, duplicate: false };
 }
 
-const ACTIVE_EXECUTION: ReadonlySet<StateType> = new Set(['RUNNING', 'KILLING', 'PAUSED', 'RETRYING']);
+const ACTIVE_EXECUTION: ReadonlySet<StateType> = new Set(['RUNNING', 'KILLING', 'PAUSED']);
 
 function rootScope(d: Draft): Scope {
   const after = new Set(asTaskList(d.flow.afterExecution).map((t) => t.id));
@@ -62,6 +64,11 @@ function rootScope(d: Draft): Scope {
 /** Ends the execution: flow outputs, terminal state, effects for waiters, parents and the concurrency slot. */
 export async function finalize(d: Draft, state: StateType): Promise<void> {
   let final = state;
+  if (final === 'FAILED' && d.flow.retry && d.flag('exitState') === undefined) {
+    const next = flowRetry(d);
+    if (next === 'retrying') return;
+    if (next === 'retried') final = 'RETRIED';
+  }
   if (final === 'SUCCESS' || final === 'WARNING') {
     try {
       const outputs = await renderFlowOutputs(d);
@@ -90,6 +97,37 @@ export async function finalize(d: Draft, state: StateType): Promise<void> {
       ...(d.outputs ? { outputs: d.outputs } : {}),
     });
   }
+}
+
+/**
+ * Flow-level `retry` (core-spec §6.3): RETRY_FAILED_TASK puts the
+ * execution in RETRYING and re-runs its failed task runs after the delay;
+ * CREATE_NEW_EXECUTION ends this one RETRIED and starts a new attempt.
+ */
+function flowRetry(d: Draft): 'retrying' | 'retried' | undefined {
+  const retry = d.flow.retry!;
+  if (retry.behavior === 'CREATE_NEW_EXECUTION') {
+    const attempt = d.base.metadata.attemptNumber;
+    const elapsed = d.now.getTime() - Date.parse(d.base.metadata.originalCreatedDate);
+    const delay = nextRetryDelayMs(retry, attempt, elapsed, d.base.originalId);
+    if (delay === undefined) return undefined;
+    d.emit({
+      kind: 'retry-execution',
+      id: `${d.base.id}:retry-execution`,
+      newExecutionId: deriveId(d.base.originalId, 'attempt', attempt + 1),
+      scheduleDate: new Date(d.now.getTime() + delay).toISOString(),
+      attemptNumber: attempt + 1,
+    });
+    return 'retried';
+  }
+  const done = Number(d.flag('flowRetries') ?? 0);
+  const elapsed = d.now.getTime() - Date.parse(d.base.state.startDate);
+  const delay = nextRetryDelayMs(retry, done + 1, elapsed, d.base.id);
+  if (delay === undefined) return undefined;
+  d.setFlag('flowRetries', done + 1);
+  d.setExecutionState('RETRYING');
+  d.emit({ kind: 'set-timer', id: `${d.base.id}:flow-retry:${done + 1}`, fireAt: new Date(d.now.getTime() + delay).toISOString(), purpose: 'flow-retry', seq: done + 1 });
+  return 'retrying';
 }
 
 /** One resolution pass over running flowables and the root; returns whether anything changed. */

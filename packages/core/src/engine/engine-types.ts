@@ -45,7 +45,7 @@ export interface TaskResultEvent extends EventBase {
   readonly startedAt?: string;
 }
 
-export type TimerPurpose = 'retry' | 'sleep' | 'pause' | 'loop' | 'scheduled-start';
+export type TimerPurpose = 'retry' | 'sleep' | 'pause' | 'loop' | 'scheduled-start' | 'flow-retry';
 
 export interface TimerFiredEvent extends EventBase {
   readonly type: 'timer';
@@ -99,7 +99,8 @@ export type Effect =
   | KillExecutionEffect
   | AbortTaskEffect
   | NotifyParentEffect
-  | ExecutionTerminatedEffect;
+  | ExecutionTerminatedEffect
+  | RetryExecutionEffect;
 
 export interface DispatchTaskEffect {
   readonly kind: 'dispatch-task';
@@ -154,6 +155,17 @@ export interface NotifyParentEffect {
   readonly parentTaskRunId: string;
   readonly state: StateType;
   readonly outputs?: Readonly<Record<string, JsonValue>>;
+}
+
+/** Flow-level retry with behavior CREATE_NEW_EXECUTION: a new attempt of this execution (core-spec §6.3). */
+export interface RetryExecutionEffect {
+  readonly kind: 'retry-execution';
+  readonly id: string;
+  /** Deterministic id of the new execution. */
+  readonly newExecutionId: string;
+  /** ISO instant at which the new attempt starts. */
+  readonly scheduleDate: string;
+  readonly attemptNumber: number;
 }
 
 export interface ExecutionTerminatedEffect {

@@ -316,3 +316,28 @@ tasks:
     expect(childExec.state.current).toBe('KILLED');
   });
 });
+
+describe('decide: flow-level retry', () => {
+  const flowRetry = (behavior: string) =>
+    flow(`  - { id: ok, type: ${LOG}, message: x }\n  - { id: flaky, type: ${LOG}, message: y }`, `retry:\n  type: constant\n  interval: PT1S\n  maxAttempts: 3\n  behavior: ${behavior}`);
+
+  it('RETRY_FAILED_TASK re-runs only the failed task in the same execution', async () => {
+    const { e, h } = await run(flowRetry('RETRY_FAILED_TASK'), { worker: (taskId, attempt) => (taskId === 'flaky' && attempt < 3 ? { state: 'FAILED' } : { state: 'SUCCESS' }) });
+    expect(e.state.current).toBe('SUCCESS');
+    expect(h.dispatched).toEqual(['ok#1', 'flaky#1', 'flaky#2', 'flaky#3']);
+    expect(e.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'RETRYING', 'RUNNING', 'SUCCESS']);
+  });
+
+  it('CREATE_NEW_EXECUTION marks the execution RETRIED and starts a new attempt until maxAttempts', async () => {
+    const h = new Harness({ worker: (taskId) => (taskId === 'flaky' ? { state: 'FAILED' } : { state: 'SUCCESS' }) });
+    const id = h.create(flowRetry('CREATE_NEW_EXECUTION'));
+    await h.run();
+    const all = [...h.executions.values()];
+    expect(all.map((x) => [x.metadata.attemptNumber, x.state.current])).toEqual([
+      [1, 'RETRIED'],
+      [2, 'RETRIED'],
+      [3, 'FAILED'],
+    ]);
+    expect(new Set(all.map((x) => x.originalId))).toEqual(new Set([id]));
+  });
+});

@@ -55,6 +55,7 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
   });
   const dispatcher = new EffectDispatcher(ports, {
     createSubflow: (parent, effect) => service.createSubflow(parent, effect),
+    retryExecution: (execution, effect) => service.createRetryExecution(execution, effect),
     abortTask: (taskRunId) => worker.abort(taskRunId),
     terminated: async (execution) => {
       service.notifyTerminated(execution);

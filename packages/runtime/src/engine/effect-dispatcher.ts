@@ -7,6 +7,8 @@ import { MAX_QUEUE_DELAY_SECONDS } from './messages';
 export interface DispatchTargets {
   /** Creates a Subflow's child execution (idempotent by child id). */
   createSubflow(parent: Execution, effect: Extract<Effect, { kind: 'create-subflow' }>): Promise<void>;
+  /** Creates the next attempt of an execution (flow retry CREATE_NEW_EXECUTION), idempotent by id. */
+  retryExecution(execution: Execution, effect: Extract<Effect, { kind: 'retry-execution' }>): Promise<void>;
   /** Aborts a running attempt in this process, if it runs here. */
   abortTask(taskRunId: string): void;
   /** The execution reached a terminal state (waiters, concurrency slots). */
@@ -66,6 +68,9 @@ export class EffectDispatcher {
           break;
         case 'create-subflow':
           await this.targets.createSubflow(execution, e);
+          break;
+        case 'retry-execution':
+          await this.targets.retryExecution(execution, e);
           break;
         case 'abort-task':
           this.targets.abortTask(e.taskRunId);

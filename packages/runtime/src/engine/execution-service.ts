@@ -262,6 +262,34 @@ export class ExecutionService implements ExecutionCommands {
     for (const wake of this.#waiters.get(execution.id) ?? []) wake(execution);
   }
 
+  /** The next attempt of a failed execution (flow retry CREATE_NEW_EXECUTION): same inputs, labels and trigger. */
+  async createRetryExecution(old: Execution, effect: Extract<Effect, { kind: 'retry-execution' }>): Promise<void> {
+    if (await this.ports.executions.get(old.tenantId, effect.newExecutionId)) {
+      await this.#send({ type: 'created', id: `${effect.newExecutionId}:created`, tenantId: old.tenantId, executionId: effect.newExecutionId });
+      return;
+    }
+    const flow = await this.ports.flows.get(old.tenantId, old.namespace, old.flowId, old.flowRevision);
+    if (!flow) throw new FlowNotFoundError(old.namespace, old.flowId, old.flowRevision);
+    const fresh = newExecution({
+      flow,
+      id: effect.newExecutionId,
+      tenantId: old.tenantId,
+      now: this.ports.clock.now(),
+      inputs: old.inputs ?? {},
+      labels: old.labels,
+      originalId: old.originalId,
+      scheduleDate: effect.scheduleDate,
+      ...(old.trigger ? { trigger: old.trigger } : {}),
+      ...(old.parentId ? { parentId: old.parentId } : {}),
+    });
+    try {
+      await this.ports.executions.save({ ...fresh, metadata: { attemptNumber: effect.attemptNumber, originalCreatedDate: old.metadata.originalCreatedDate } }, undefined);
+    } catch (e) {
+      if (!(isWindhoverError(e) && (e.code === 'VERSION_CONFLICT' || e.code === 'ALREADY_EXISTS'))) throw e;
+    }
+    await this.#send({ type: 'created', id: `${effect.newExecutionId}:created`, tenantId: old.tenantId, executionId: effect.newExecutionId });
+  }
+
   /** Creates a Subflow's child execution; invalid inputs or a missing flow fail the parent's task run. */
   async createSubflow(parent: Execution, effect: Extract<Effect, { kind: 'create-subflow' }>): Promise<void> {
     const existing = await this.ports.executions.get(parent.tenantId, effect.childExecutionId);

@@ -149,6 +149,13 @@ export class Harness {
       case 'notify-parent':
         this.send({ type: 'subflow-ended', id: eff.id, tenantId: 'main', executionId: eff.parentExecutionId, taskRunId: eff.parentTaskRunId, childExecutionId: e.id, childState: eff.state, childOutputs: eff.outputs });
         return;
+      case 'retry-execution': {
+        const fw = this.flows.get(`${e.namespace}.${e.flowId}`)!;
+        const next = newExecution({ flow: fw, id: eff.newExecutionId, tenantId: 'main', now: this.now, inputs: e.inputs ?? {}, labels: e.labels, originalId: e.originalId, scheduleDate: eff.scheduleDate });
+        this.executions.set(next.id, { ...next, metadata: { attemptNumber: eff.attemptNumber, originalCreatedDate: e.metadata.originalCreatedDate } });
+        this.send({ type: 'created', id: `${next.id}:created`, tenantId: 'main', executionId: next.id });
+        return;
+      }
       case 'kill-execution':
         this.send({ type: 'kill', id: eff.id, tenantId: 'main', executionId: eff.targetExecutionId });
         return;
