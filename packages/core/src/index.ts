@@ -224,3 +224,15 @@ export {
 } from './namespace/namespace-files-options';
 export type { NamespaceFilesOptions, NamespaceFilesIfExists, NamespaceFileCopy } from './namespace/namespace-files-options';
 export { resolveNamespaceFileRef, isNamespaceFileUri, namespaceFileStorageUri } from './namespace/nsfile-uri';
+export { parseFlow, validateFlowSource, validateMultiDocument } from './flow/parse-flow';
+export type { FlowValidationOptions, ParseFlowResult, FlowValidationResult } from './flow/parse-flow';
+export { buildFlowSchema, FLOW_SCHEMA_ID, VALID_INPUT_TYPES } from './flow/flow-schema';
+export { compiledFlowSchema } from './flow/schema-validator';
+export { applyPluginDefaults, pluginDefaultMatches } from './flow/plugin-defaults';
+export { findPluginInstances } from './flow/plugin-walker';
+export type { PluginInstance } from './flow/plugin-walker';
+export { RESERVED_FLOW_IDS } from './flow/flow-rules';
+export { isIsoDuration } from './flow/iso-duration';
+export { cronProblem } from './flow/cron';
+export { closeMatches, levenshtein } from './flow/close-matches';
+export { FLOW_LIMITS } from './flow/flow-limits';

@@ -1,0 +1,170 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import type { PluginRegistry } from '../plugins/plugin-registry';
+import { closeMatches } from './close-matches';
+import { buildFlowSchema } from './flow-schema';
+import type { RawViolation } from './flow-rules';
+import { explainDuration, isExpression, isIsoDuration } from './iso-duration';
+import { pointerToPath, valueAt } from './property-path';
+
+interface Compiled {
+  readonly size: number;
+  readonly validate: ValidateFunction;
+}
+
+const cache = new WeakMap<PluginRegistry, Compiled>();
+
+/** Compiles the flow schema of a registry once; recompiles only when plugins were registered since. */
+export function compiledFlowSchema(registry: PluginRegistry): ValidateFunction {
+  const size = registry.names().length;
+  const hit = cache.get(registry);
+  if (hit && hit.size === size) return hit.validate;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: false, validateFormats: true });
+  ajv.addFormat('kestra-duration', { type: 'string', validate: (s: string) => isExpression(s) || isIsoDuration(s) });
+  const validate = ajv.compile(buildFlowSchema(registry));
+  cache.set(registry, { size, validate });
+  return validate;
+}
+
+/** Validates a flow value against the registry's schema and turns ajv errors into readable violations. */
+export function schemaViolations(value: unknown, registry: PluginRegistry): RawViolation[] {
+  const validate = compiledFlowSchema(registry);
+  if (validate(value)) return [];
+  return mapErrors(validate.errors ?? [], value);
+}
+
+const isExpressionBranch = (e: ErrorObject) => e.schemaPath.startsWith('#/$defs/expression/');
+
+function mapErrors(all: readonly ErrorObject[], data: unknown): RawViolation[] {
+  // Unknown/missing plugin and input types are reported by the rules, with close matches.
+  let errors = all.filter((e) => e.keyword !== 'discriminator' && !isExpressionBranch(e));
+  // Resolve anyOf failures deepest first: keep the most specific branch errors.
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => b.schemaPath.length - a.schemaPath.length);
+  for (const alt of anyOfs) {
+    const base = alt.schemaPath.slice(0, -alt.keyword.length);
+    const subs = errors.filter((e) => e !== alt && e.schemaPath.startsWith(base + alt.keyword + '/') && e.instancePath.startsWith(alt.instancePath));
+    if (subs.length === 0) continue;
+    const deepest = Math.max(...subs.map((e) => e.instancePath.length));
+    const drop = new Set<ErrorObject>([alt, ...subs.filter((e) => e.instancePath.length < deepest)]);
+    // Between branches failing at the same place on type alone, keep one.
+    const sameLevelTypes = subs.filter((e) => e.instancePath.length === deepest && e.keyword === 'type');
+    if (sameLevelTypes.length > 1) {
+      for (const e of sameLevelTypes.slice(1)) drop.add(e);
+    }
+    errors = errors.filter((e) => !drop.has(e));
+  }
+  // Flow id and namespace get their own messages from the rules.
+  errors = errors.filter((e) => !(['/id', '/namespace'].includes(e.instancePath) && ['pattern', 'maxLength', 'minLength'].includes(e.keyword)));
+  // Input types get their own message (ENUM, allowed list) from the rules.
+  errors = errors.filter((e) => !(e.keyword === 'enum' && /^\/inputs\/\d+\/type$/.test(e.instancePath)));
+  // A task id failing the pattern is reported by the rules too.
+  errors = errors.filter((e) => !(e.keyword === 'pattern' && /\/id$/.test(e.instancePath) && !e.instancePath.startsWith('/inputs') && !e.instancePath.startsWith('/outputs')));
+
+  const seen = new Set<string>();
+  const out: RawViolation[] = [];
+  for (const e of errors) {
+    const v = toViolation(e, data);
+    const k = `${v.path.join('/')}|${v.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(v);
+  }
+  return out;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  array: 'a list',
+  object: 'a mapping',
+  null: 'null',
+};
+
+/** How a value looks, for messages: `string "three"`, `a mapping`. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `string "${v.length > 60 ? `${v.slice(0, 57)}...` : v}"`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `integer ${v}` : `number ${v}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const typeWords = (t: unknown): string => {
+  if (!Array.isArray(t)) return TYPE_WORDS[String(t)] ?? String(t);
+  // Scalars that Kestra coerces to text read better as "a string value".
+  if (t.includes('string') && t.every((x) => ['string', 'number', 'integer', 'boolean'].includes(String(x)))) return 'a string value';
+  return t.map((x) => TYPE_WORDS[String(x)] ?? String(x)).join(' or ');
+};
+
+function toViolation(e: ErrorObject, data: unknown): RawViolation {
+  const path = pointerToPath(e.instancePath, data);
+  const value = valueAt(data, path);
+  const parent = e.parentSchema as Record<string, unknown> | undefined;
+  const owner = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).type : undefined;
+  const ownerNote = typeof owner === 'string' && owner.includes('.') ? ` (${owner})` : typeof owner === 'string' ? ` (${owner} input)` : '';
+  switch (e.keyword) {
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return { path, message: `missing required property \`${missing}\`${path.length === 0 ? ' at the flow root' : ''}${ownerNote}` };
+    }
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((parent?.properties as object | undefined) ?? {});
+      const matches = closeMatches(extra, known, 2);
+      const where = path.length === 0 ? ' at the flow root' : '';
+      return {
+        path: [...path, extra],
+        key: true,
+        message: `unknown property \`${extra}\`${where}${ownerNote}${matches.length ? ` (did you mean ${matches.map((m) => `\`${m}\``).join(' or ')}?)` : ''}`,
+      };
+    }
+    case 'type': {
+      const expected = (e.params as { type: unknown }).type;
+      const items = parent?.items as Record<string, unknown> | undefined;
+      const isTaskList = expected === 'array' && items?.$ref === '#/$defs/task';
+      const what = isTaskList ? 'a list of tasks' : typeWords(expected);
+      return { path, message: `must be ${what}, got ${describeValue(value)}` };
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return { path, message: `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(value)}` };
+    }
+    case 'const':
+      return { path, message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum': {
+      const { comparison, limit } = e.params as { comparison: string; limit: number };
+      const kind = parent?.type === 'integer' ? 'an integer' : 'a number';
+      return { path, message: `is ${String(value)}; it must be ${kind} ${comparison} ${limit}` };
+    }
+    case 'minItems': {
+      const limit = (e.params as { limit: number }).limit;
+      return { path, message: limit === 1 ? 'must not be empty' : `must have at least ${limit} items` };
+    }
+    case 'maxLength':
+      return { path, message: `is ${String(value).length} characters long; the maximum is ${(e.params as { limit: number }).limit}` };
+    case 'minLength':
+      return { path, message: 'must not be empty' };
+    case 'pattern':
+      return { path, message: `${describeValue(value)} does not match ${(e.params as { pattern: string }).pattern}` };
+    case 'format':
+      if ((e.params as { format: string }).format === 'kestra-duration')
+        return { path, message: `invalid ISO-8601 duration "${String(value)}" (${explainDuration(String(value))})` };
+      return { path, message: `${describeValue(value)} is not a valid ${(e.params as { format: string }).format}` };
+    case 'anyOf':
+    case 'oneOf': {
+      const branches = (e.schema as unknown[] | undefined) ?? [];
+      const types = branches
+        .map((b) => (b && typeof b === 'object' ? ((b as Record<string, unknown>).type ?? ((b as Record<string, unknown>).$ref === '#/$defs/expression' ? 'expression' : undefined)) : undefined))
+        .filter((t) => t !== undefined)
+        .map((t) => (t === 'expression' ? 'an expression' : typeWords(t)));
+      return { path, message: `must be ${types.length ? [...new Set(types)].join(' or ') : 'a valid value'}, got ${describeValue(value)}` };
+    }
+    default:
+      return { path, message: e.message ?? `invalid (${e.keyword})` };
+  }
+}

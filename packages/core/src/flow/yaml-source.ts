@@ -1,0 +1,146 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, parseAllDocuments } from 'yaml';
+import type { Violation } from '../errors';
+import { FLOW_LIMITS } from './flow-limits';
+
+/** A path into a parsed document: keys and list indexes. */
+export type PathSegment = string | number;
+
+/** One YAML document of a source, parsed, with a way back from a path to a line and column. */
+export interface YamlDocument {
+  /** 0-based index of the document in the source. */
+  readonly index: number;
+  /** The document's own text (without the `---` separator). */
+  readonly source: string;
+  /** The JavaScript value; undefined when the document is empty or could not be parsed. */
+  readonly value: unknown;
+  /** YAML syntax problems (the value is unusable when there are any). */
+  readonly errors: readonly Violation[];
+  /** Line and column (1-based) of the node at `path`, or of its closest existing ancestor; `key` points at the key of a mapping entry. */
+  locate(path: readonly PathSegment[], key?: boolean): { line: number; column: number };
+  /** True when the document holds nothing but comments and whitespace. */
+  readonly empty: boolean;
+}
+
+/** Parses every document of a YAML source; never throws. */
+export function parseYamlDocuments(source: string): YamlDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(source, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true, keepSourceTokens: false });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length === 0) {
+    // `parseAllDocuments` returns an EmptyStream for a source without documents.
+    return [emptyDocument(source, lineCounter)];
+  }
+  return list.slice(0, FLOW_LIMITS.maxDocuments).map((doc, index) => toYamlDocument(doc, index, source, lineCounter));
+}
+
+function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
+  const p = lineCounter.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+function emptyDocument(source: string, lineCounter: LineCounter): YamlDocument {
+  return {
+    index: 0,
+    source,
+    value: undefined,
+    errors: [],
+    empty: true,
+    locate: () => position(lineCounter, 0),
+  };
+}
+
+function toYamlDocument(doc: Document.Parsed, index: number, source: string, lineCounter: LineCounter): YamlDocument {
+  const [start, , end] = doc.range;
+  const text = source.slice(start, end);
+  const errors: Violation[] = [];
+  for (const e of doc.errors) {
+    const at = position(lineCounter, e.pos[0]);
+    // One syntax error per line: the parser often reports the same mistake twice.
+    if (errors.some((x) => x.line === at.line)) continue;
+    errors.push({ message: `YAML syntax error: ${describeYamlError(e.code, e.message)}`, line: at.line, column: at.column });
+  }
+  const locate = (path: readonly PathSegment[], key = false) => {
+    const offset = locateOffset(doc, path, key) ?? start;
+    return position(lineCounter, offset);
+  };
+  const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.range[0] === doc.contents.range[1]);
+  if (errors.length > 0) return { index, source: text, value: undefined, errors, locate, empty };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: FLOW_LIMITS.maxAliasCount });
+  } catch (e) {
+    const message =
+      e instanceof Error && /alias/i.test(e.message)
+        ? `YAML aliases expand too much (more than ${FLOW_LIMITS.maxAliasCount} alias references): refused as a resource-exhaustion ("billion laughs") attack`
+        : `YAML could not be converted: ${e instanceof Error ? e.message : String(e)}`;
+    return { index, source: text, value: undefined, errors: [{ message, ...position(lineCounter, start) }], locate, empty };
+  }
+  const depth = maxDepth(value);
+  if (depth > FLOW_LIMITS.maxDepth) {
+    return {
+      index,
+      source: text,
+      value: undefined,
+      errors: [{ message: `YAML is nested ${depth} levels deep; the limit is ${FLOW_LIMITS.maxDepth}`, ...position(lineCounter, start) }],
+      locate,
+      empty,
+    };
+  }
+  return { index, source: text, value, errors, locate, empty };
+}
+
+/** Offset of the node at `path` (or of the deepest ancestor found). */
+function locateOffset(doc: Document.Parsed, path: readonly PathSegment[], key: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let best: number | undefined = rangeStart(node);
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) return best;
+      if (last && key) return rangeStart(pair.key) ?? best;
+      node = pair.value;
+      best = rangeStart(node) ?? rangeStart(pair.key) ?? best;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      best = rangeStart(node) ?? best;
+    } else {
+      return best;
+    }
+  }
+  return best;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return Array.isArray(range) ? range[0] : undefined;
+}
+
+/** Depth of nested arrays/objects, iteratively (no recursion on hostile input). */
+function maxDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (d > FLOW_LIMITS.maxDepth) return d;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+const YAML_HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'tab character used for indentation (YAML allows spaces only)',
+  BAD_INDENT: 'bad indentation',
+  BLOCK_AS_IMPLICIT_KEY: 'bad indentation (a key is indented deeper than its siblings)',
+  MULTILINE_IMPLICIT_KEY: 'bad indentation (a key is indented deeper than its siblings)',
+  DUPLICATE_KEY: 'duplicate key',
+};
+
+function describeYamlError(code: string, message: string): string {
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const hint = YAML_HINTS[code];
+  return hint ? `${hint}: ${first}` : first;
+}
