@@ -52,6 +52,15 @@ export const TRIGGER_DESCRIPTORS: readonly PluginDescriptor[] = [
       responseContentType: enumOf(['application/json', 'text/plain'], 'Content type of the response', 'application/json'),
       responseCode: int('HTTP status of the response'),
       fetchType: enumOf(['FETCH', 'STORE', 'NONE'], 'What to do with the request body', 'FETCH'),
+      signature: obj(
+        {
+          type: enumOf(['GITHUB', 'GITLAB', 'BITBUCKET', 'HMAC_SHA256'], 'How the caller signs: GITHUB/BITBUCKET/HMAC_SHA256 send sha256=<hex HMAC of the body>, GITLAB sends the secret'),
+          secret: str("The shared secret, e.g. {{ secret('GITHUB_WEBHOOK_SECRET') }}"),
+          header: str('Header holding the signature (default X-Hub-Signature-256, X-Gitlab-Token, X-Hub-Signature or X-Signature-256)'),
+        },
+        ['type', 'secret'],
+        'Windhover extension: refuse (401) requests whose signature is missing or wrong',
+      ),
     },
     required: ['key'],
   }),
