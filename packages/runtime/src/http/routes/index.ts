@@ -3,7 +3,10 @@ import type { Route } from '../http-types';
 import { executionRoutes } from './execution-routes';
 import { flowRoutes } from './flow-routes';
 import { healthRoutes } from './health-routes';
+import { kvRoutes } from './kv';
 import { logRoutes } from './log-routes';
+import { namespaceFileRoutes } from './namespace-files';
+import { secretRoutes } from './secrets';
 import { triggerRoutes } from './triggers';
 import { webhookRoutes } from './webhook';
 
@@ -18,6 +21,9 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   logRoutes,
   triggerRoutes,
   webhookRoutes,
+  namespaceFileRoutes,
+  kvRoutes,
+  secretRoutes,
 ];
 
 export const createRoutes = (deps: ApiDeps): Route[] => ROUTE_MODULES.flatMap((m) => m(deps));
