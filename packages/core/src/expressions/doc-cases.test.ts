@@ -4,10 +4,12 @@ import { CONTEXT, testFunctions } from './test-support/context';
 import {
   type Case,
   COLLECTION_FILTER_CASES,
+  CONDITION_CASES,
   CONTEXT_CASES,
   DATA_CASES,
   DATE_CASES,
   FUNCTION_CASES,
+  INTERPOLATION_CASES,
   NULL_CASES,
   STRING_FILTER_CASES,
   SYNTAX_CASES,
@@ -16,12 +18,14 @@ import {
 const TABLES: readonly (readonly [string, readonly Case[]])[] = [
   ['syntax, operators and tags', SYNTAX_CASES],
   ['null and undefined handling', NULL_CASES],
+  ['conditions', CONDITION_CASES],
   ['execution context variables', CONTEXT_CASES],
   ['number and collection filters', COLLECTION_FILTER_CASES],
   ['string filters', STRING_FILTER_CASES],
   ['JSON, YAML, Ion and jq', DATA_CASES],
   ['date filters and now()', DATE_CASES],
   ['functions', FUNCTION_CASES],
+  ['string interpolation', INTERPOLATION_CASES],
 ];
 
 describe('Kestra documentation examples render as Kestra prints them', () => {

@@ -107,6 +107,8 @@ describe('errors name the expression, the position and what failed', () => {
     ['{{ inputs.name | date("yyyy", bogus=1) }}', 'Unknown argument "bogus"'],
     ['{{ "a" | upper(1) }}', 'Too many arguments'],
     ['{% for x in 5 %}{% endfor %}', 'Cannot iterate over 5'],
+    ['{% if inputs.optional_input %}x{% endif %}', 'null value given to if statement and strict variables is set to true'],
+    ['{% if items %}x{% endif %}', 'Unsupported value type List. Expected Boolean, String, Number in "if" statement'],
     ['{{ "x" | base64decode }}', 'not valid Base64'],
     ['{{ "%E0%A4%A" | urldecode }}', 'malformed percent-encoding'],
   ])('reports the failure of %s', async (template, fragment) => {

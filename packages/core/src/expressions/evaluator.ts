@@ -53,15 +53,28 @@ const DEFAULT_MAX_DEPTH = 100;
 const DEFAULT_MAX_OUTPUT = 10_000_000;
 const DEFAULT_MAX_ITERATIONS = 1_000_000;
 
-/** Truthiness of conditions inside templates (`if`, `and`, `or`, `not`, ternary). */
+/**
+ * Pebble's boolean coercion (TypeUtils.compatibleCast): numbers are true when non-zero, strings
+ * when non-empty. Used by `and`, `or`, `not` and the ternary; null is false there.
+ */
 export function condTruthy(v: unknown): boolean {
   if (v === null || v === undefined || v === false) return false;
   if (v === true) return true;
-  if (isNumber(v)) return num(v) !== 0;
-  if (typeof v === 'string') return v.length > 0 && v !== 'false';
+  if (isNumber(v)) {
+    const n = num(v);
+    return n !== 0 && !Number.isNaN(n);
+  }
+  if (typeof v === 'string') return v.length > 0;
   if (Array.isArray(v)) return v.length > 0;
   if (isMap(v)) return Object.keys(v).length > 0;
   return true;
+}
+
+/** The `if` tag under strict variables (Pebble IfNode): null and collections are errors. */
+function ifTruthy(v: unknown): boolean {
+  if (v === null || v === undefined) throw new EvalFailure('null value given to if statement and strict variables is set to true');
+  if (typeof v === 'boolean' || typeof v === 'string' || isNumber(v)) return condTruthy(v);
+  throw new EvalFailure(`Unsupported value type ${Array.isArray(v) ? 'List' : 'Map'}. Expected Boolean, String, Number in "if" statement`);
 }
 
 /** One render: scopes, output buffer, limits and the log of port calls for replay. */
@@ -254,7 +267,7 @@ export class Evaluation {
       }
       case 'if': {
         for (const [cond, body] of node.branches) {
-          if (this.guard(node.src, node.pos, () => condTruthy(this.eval(cond)))) {
+          if (this.guard(node.src, node.pos, () => ifTruthy(this.eval(cond)))) {
             this.nodes(body);
             return;
           }

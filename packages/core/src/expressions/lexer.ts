@@ -174,6 +174,8 @@ export function tokenize(
       let j = i + 1;
       let out = '';
       let closed = false;
+      // Double-quoted strings interpolate `#{expr}` (Pebble): emitted as ("text" ~ (expr) ~ "text").
+      const pieces: Token[][] = [];
       while (j < n) {
         const d = source[j] as string;
         if (d === '\\' && j + 1 < n) {
@@ -181,6 +183,15 @@ export function tokenize(
           if (e === c || e === '\\') out += e;
           else out += d + e;
           j += 2;
+          continue;
+        }
+        if (c === '"' && d === '#' && source[j + 1] === '{') {
+          const inner = tokenize(source, j + 2, '}', map, j);
+          if (inner.tokens.length === 0) throw syntaxError('Empty interpolation "#{}"', source, map, j);
+          pieces.push([{ t: 'str', v: out, at: i }]);
+          pieces.push(inner.tokens);
+          out = '';
+          j = inner.end;
           continue;
         }
         if (d === c) {
@@ -192,7 +203,19 @@ export function tokenize(
         j++;
       }
       if (!closed) throw syntaxError('Unclosed string literal', source, map, i);
-      tokens.push({ t: 'str', v: out, at: i });
+      if (pieces.length === 0) tokens.push({ t: 'str', v: out, at: i });
+      else {
+        pieces.push([{ t: 'str', v: out, at: i }]);
+        tokens.push({ t: 'op', v: '(', at: i });
+        pieces.forEach((p, k) => {
+          if (k > 0) tokens.push({ t: 'op', v: '~', at: i });
+          const expr = k % 2 === 1;
+          if (expr) tokens.push({ t: 'op', v: '(', at: i });
+          tokens.push(...p);
+          if (expr) tokens.push({ t: 'op', v: ')', at: i });
+        });
+        tokens.push({ t: 'op', v: ')', at: i });
+      }
       i = j;
       continue;
     }

@@ -477,3 +477,28 @@ export const FUNCTION_CASES: readonly Case[] = [
   ["{{ printContext() | jq('.flow.id') | first }}", 'hello'],
   ['{{ fromJson(printContext()).labels.env }}', 'dev'],
 ];
+
+/** Pebble's coercions in conditions (IfNode, TypeUtils.compatibleCast) and operators. */
+export const CONDITION_CASES: readonly Case[] = [
+  ['{% if 1 %}yes{% endif %}', 'yes'],
+  ['{% if 0 %}yes{% else %}no{% endif %}', 'no'],
+  ['{% if 0.0 %}yes{% else %}no{% endif %}', 'no'],
+  ['{% if "text" %}yes{% endif %}', 'yes'],
+  ['{% if "" %}yes{% else %}no{% endif %}', 'no'],
+  ['{% if "false" %}non-empty string{% endif %}', 'non-empty string'],
+  ['{{ not "" }}', 'true'],
+  ['{{ 0 or "x" }}', 'true'],
+  ['{{ 1 and 0 }}', 'false'],
+  ['{{ null ? "t" : "f" }}', 'f'],
+  ['{% if inputs.count > 3 and inputs.region == "eu" %}ok{% endif %}', 'ok'],
+  ['{% if inputs.optional_input is null or inputs.optional_input == "" %}unset{% endif %}', 'unset'],
+];
+
+/** Pebble's string interpolation in double-quoted strings. */
+export const INTERPOLATION_CASES: readonly Case[] = [
+  ['{{ "Hello #{inputs.name}!" }}', 'Hello world!'],
+  ['{{ "#{1 + 2} items" }}', '3 items'],
+  ['{{ "nested #{ {"a": "b"}.a } map" }}', 'nested b map'],
+  ["{{ 'no #{interpolation} in single quotes' }}", 'no #{interpolation} in single quotes'],
+  ['{{ "#{flow.id}-#{flow.namespace}" | upper }}', 'HELLO-COMPANY.TEAM'],
+];
