@@ -47,3 +47,12 @@ export { ExecutionService, newExecutionId } from './engine/execution-service';
 export { parseExecutorMessage, parseWorkerMessage, MAX_QUEUE_DELAY_SECONDS } from './engine/messages';
 export type { ExecutorMessage, WorkerMessage } from './engine/messages';
 export { applyPluginDefaults } from './engine/flow-loader';
+export { KvService } from './services/kv-service';
+export type { KvWriteOptions } from './services/kv-service';
+export {
+  NamespaceFileService,
+  PayloadTooLargeError,
+  DEFAULT_MAX_NAMESPACE_FILE_BYTES,
+} from './services/namespace-file-service';
+export type { FileAttributes, NamespaceFileServiceOptions } from './services/namespace-file-service';
+export { namespaceFileRoutesWith } from './http/routes/namespace-files';
