@@ -2,6 +2,8 @@
  * Expression engine throughput: renders the brief's template N times and prints renders/s.
  * Run alone with `npx tsx scripts/bench/expressions.ts [count]`, or through `npm run bench`.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { render, renderSync } from '@windhover/core';
 
 const TEMPLATE = 'Hello {{ inputs.name | upper }} {{ outputs.t.values.x }}';
@@ -39,9 +41,10 @@ export async function runExpressionsBench(count = 100_000): Promise<BenchResult[
   return [await measureAsync(count), measureSync(count)];
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
-  const count = Number(process.argv[2] ?? 100_000);
+  const countArg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
+  const count = countArg ? Number(countArg) : 100_000;
   const results = await runExpressionsBench(count);
   for (const r of results) {
     const verdict = r.perSecond >= r.target ? 'OK' : 'BELOW TARGET';
