@@ -1,5 +1,8 @@
 import type { Command } from '../command';
+import { FLOW_VALIDATE_COMMAND } from './flow-validate';
 import { RENDER_COMMAND } from './render';
+import { SCHEMA_COMMAND } from './schema';
+import { SERVER_LOCAL_COMMAND } from './server';
 
 /** Every command of the CLI. Add a command by adding its module here. */
-export const COMMANDS: readonly Command[] = [RENDER_COMMAND];
+export const COMMANDS: readonly Command[] = [RENDER_COMMAND, SERVER_LOCAL_COMMAND, FLOW_VALIDATE_COMMAND, SCHEMA_COMMAND];
