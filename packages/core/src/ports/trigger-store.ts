@@ -43,6 +43,10 @@ export interface WindowState {
   readonly satisfied: Readonly<Record<string, { readonly date: string; readonly executionId: string }>>;
   /** How many times this precondition fired (derives the ids of the executions it creates). */
   readonly fired?: number;
+  /** Recent upstream events already counted (`executionId:state`), so a redelivered event counts once. */
+  readonly seen?: readonly string[];
+  /** The event that caused the last firing: its redelivery re-creates the same execution, idempotently. */
+  readonly firedBy?: string;
 }
 
 /**

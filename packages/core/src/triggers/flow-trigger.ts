@@ -222,9 +222,14 @@ export function applyToWindow(
   matched: readonly string[],
   executionId: string,
   nowMs: number,
+  eventId: string = executionId,
 ): WindowDecision {
   const w = windowAt(p.timeWindow, nowMs);
   const fired = previous?.fired ?? 0;
+  if (previous?.seen?.includes(eventId)) {
+    // A redelivered event: count it once; if it caused the last firing, fire the same occasion again (idempotent).
+    return { state: undefined, fire: previous.firedBy === eventId, firing: fired };
+  }
   if (matched.length === 0 || !w.accepting) return { state: undefined, fire: false, firing: fired };
   const startIso = w.start === undefined ? undefined : new Date(w.start).toISOString();
   const sameWindow = previous !== undefined && previous.start === startIso;
@@ -237,15 +242,20 @@ export function applyToWindow(
   const date = new Date(nowMs).toISOString();
   for (const k of matched) satisfied[k] = { date, executionId };
   const fire = p.keys.every((k) => satisfied[k.id] !== undefined);
+  const seen = [...(previous?.seen ?? []), eventId].slice(-SEEN_EVENTS);
   const base = {
     ...(startIso !== undefined ? { start: startIso } : {}),
     ...(w.end !== undefined ? { end: new Date(w.end).toISOString() } : {}),
+    seen,
   };
   if (fire) {
-    return { state: { ...base, satisfied: p.resetOnSuccess ? {} : satisfied, fired: fired + 1 }, fire: true, firing: fired + 1 };
+    return { state: { ...base, satisfied: p.resetOnSuccess ? {} : satisfied, fired: fired + 1, firedBy: eventId }, fire: true, firing: fired + 1 };
   }
-  return { state: { ...base, satisfied, fired }, fire: false, firing: fired };
+  return { state: { ...base, satisfied, fired, ...(previous?.firedBy ? { firedBy: previous.firedBy } : {}) }, fire: false, firing: fired };
 }
+
+/** How many recent upstream events a window remembers for deduplication. */
+const SEEN_EVENTS = 200;
 
 /** `trigger.*` variables of an execution started by a Flow trigger (core-spec §5.8). */
 export function flowTriggerVariables(upstream: Execution): { [key: string]: JsonValue } {

@@ -121,15 +121,20 @@ async function evaluateFlowTrigger(
     await updateTriggerState(deps.ports.triggers, key, (current) => {
       fired = undefined;
       const windows = { ...(current?.windows ?? {}) };
+      const eventId = `${execution.id}:${execution.state.current}`;
+      const starts = trigger.preconditions.map((p) => windows[p.id]?.start ?? '');
       const decisions = trigger.preconditions.map((p, i) => {
-        const d = applyToWindow(p, windows[p.id], matched[i] ?? [], execution.id, now.getTime());
-        if (d.state) windows[p.id] = d.state;
+        const d = applyToWindow(p, windows[p.id], matched[i] ?? [], execution.id, now.getTime(), eventId);
+        if (d.state) {
+          windows[p.id] = d.state;
+          starts[i] = d.state.start ?? '';
+        }
         return d;
       });
-      if (decisions.every((d) => d.state === undefined)) return undefined;
       if (decisions.every((d) => d.fire)) {
-        fired = ['window', ...trigger.preconditions.flatMap((p, i) => [p.id, windows[p.id]?.start ?? '', decisions[i]?.firing ?? 0])];
+        fired = ['window', ...trigger.preconditions.flatMap((p, i) => [p.id, starts[i] ?? '', decisions[i]?.firing ?? 0])];
       }
+      if (decisions.every((d) => d.state === undefined)) return undefined;
       const base = current ? withoutVersion(current) : { ...key, type: trigger.type, disabled: false };
       return { ...base, windows, updatedDate: now.toISOString() };
     });
