@@ -51,7 +51,8 @@ function emptyDocument(source: string, lineCounter: LineCounter): YamlDocument {
 
 function toYamlDocument(doc: Document.Parsed, index: number, source: string, lineCounter: LineCounter): YamlDocument {
   const [start, , end] = doc.range;
-  const text = source.slice(start, end);
+  // The document's own text, without its `---` marker line.
+  const text = source.slice(start, end).replace(/^---[^\S\n]*(?:#[^\n]*)?\r?\n/, '');
   const errors: Violation[] = [];
   for (const e of doc.errors) {
     const at = position(lineCounter, e.pos[0]);
