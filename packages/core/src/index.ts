@@ -150,7 +150,7 @@ export type {
   CompiledTemplate,
   ExpressionContext,
 } from './expressions/index';
-export { decide } from './engine/decide';
+export { decide, decideBatch } from './engine/decide';
 export type { Decision } from './engine/decide';
 export type {
   ExecutorEvent,

@@ -48,6 +48,24 @@ export async function decide(flow: Flow, execution: Execution, event: ExecutorEv
   return { execution: d.build(), effects: d.effects, logs: d.logs, duplicate: false };
 }
 
+/**
+ * Applies several events in order, then resolves once: the same result as
+ * deciding them one by one when none of them depends on the resolution of
+ * the previous one (task results of independent task runs). Already applied
+ * events are skipped. Used by the runtime to settle inline task runs in bulk.
+ */
+export async function decideBatch(flow: Flow, execution: Execution, events: readonly ExecutorEvent[], ctx: DecideContext): Promise<Decision> {
+  const fresh = events.filter((ev) => !execution.engine?.appliedEvents.includes(ev.id));
+  if (fresh.length === 0) return { execution, effects: execution.engine?.outbox ?? [], logs: [], duplicate: true };
+  const d = new Draft(flow, execution, ctx);
+  for (const ev of fresh) {
+    await applyEvent(d, ev);
+    d.markApplied(ev.id);
+  }
+  await advance(d);
+  return { execution: d.build(), effects: d.effects, logs: d.logs, duplicate: false };
+}
+
 const ACTIVE_EXECUTION: ReadonlySet<StateType> = new Set(['RUNNING', 'KILLING', 'PAUSED']);
 
 function rootScope(d: Draft): Scope {

@@ -17,9 +17,16 @@ export interface EngineOptions {
   readonly taskFlows?: (tenantId: string) => TaskFlows;
   /** The edition's task runners by `taskRunner.type`. */
   readonly taskRunner?: (type: string) => TaskRunner | undefined;
+  /**
+   * Task types run inside the executor step instead of the worker queue
+   * (they do no I/O besides logs). Default: Log, Return, OutputValues.
+   */
+  readonly inlineTaskTypes?: readonly string[];
   /** Called when an execution becomes terminal (flow triggers, metrics). */
   readonly onTerminated?: (execution: Execution) => Promise<void> | void;
 }
+
+const DEFAULT_INLINE_TYPES = ['io.kestra.plugin.core.log.Log', 'io.kestra.plugin.core.debug.Return', 'io.kestra.plugin.core.output.OutputValues'];
 
 export interface Engine {
   readonly executionService: ExecutionService;
@@ -63,8 +70,20 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
       await options.onTerminated?.(execution);
     },
   });
+  const inlineTypes = new Set(options.inlineTaskTypes ?? DEFAULT_INLINE_TYPES);
   const executor = new Executor({
     ports,
+    ...(inlineTypes.size > 0
+      ? {
+          inline: {
+            accepts: (type: string) => {
+              const p = options.registry.get(type);
+              return !!p && inlineTypes.has(p.type);
+            },
+            run: (execution: Execution, taskRunId: string, attempt: number) => worker.runAttempt(execution, taskRunId, attempt),
+          },
+        }
+      : {}),
     flows,
     registry: options.registry,
     dispatcher,

@@ -50,15 +50,20 @@ export class Worker {
     if (!run || isTerminated(run.state.current) || attempts.length !== message.attempt || isTerminated(attempts[attempts.length - 1].state.current)) {
       return; // a duplicate or stale delivery: that attempt is settled or superseded
     }
+    const result = await this.runAttempt(execution, run.id, message.attempt);
+    await ports.queue.sendToExecutor([executorMessage(result)]);
+  }
+
+  /** Runs one attempt against the given execution document and returns the result event (also used inline by the executor). */
+  async runAttempt(execution: Execution, taskRunId: string, attempt: number): Promise<ExecutorMessage> {
     const loaded = await this.deps.flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
     let index = this.#indexes.get(loaded.effective);
     if (!index) {
       index = new FlowIndex(loaded.effective);
       this.#indexes.set(loaded.effective, index);
     }
-    const task = index.get(run.taskId)?.task;
-    const result = await this.#run(execution, run.id, message.attempt, task, index);
-    await ports.queue.sendToExecutor([executorMessage(result)]);
+    const run = execution.taskRunList.find((r) => r.id === taskRunId)!;
+    return this.#run(execution, taskRunId, attempt, index.get(run.taskId)?.task, index);
   }
 
   async #run(execution: Execution, taskRunId: string, attempt: number, task: TaskDefinition | undefined, index: FlowIndex): Promise<ExecutorMessage> {
