@@ -3,6 +3,7 @@ import { render } from './index';
 import { CONTEXT, testFunctions } from './test-support/context';
 import {
   type Case,
+  CALENDAR_CASES,
   COLLECTION_FILTER_CASES,
   CONDITION_CASES,
   CONTEXT_CASES,
@@ -26,6 +27,7 @@ const TABLES: readonly (readonly [string, readonly Case[]])[] = [
   ['date filters and now()', DATE_CASES],
   ['functions', FUNCTION_CASES],
   ['string interpolation', INTERPOLATION_CASES],
+  ['calendar and id functions', CALENDAR_CASES],
 ];
 
 describe('Kestra documentation examples render as Kestra prints them', () => {

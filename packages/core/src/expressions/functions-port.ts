@@ -3,8 +3,8 @@
  * ExpressionError ("function `secret` is not available here") when a template uses them.
  */
 export interface ExpressionFunctions {
-  /** `secret(key)`: the secret value; must throw when missing. Values are registered for masking. */
-  secret?(key: string): Promise<string>;
+  /** `secret(key, namespace=)`: the secret value; must throw when missing. Values are registered for masking. */
+  secret?(key: string, options?: { namespace?: string }): Promise<string>;
   /** `kv(key, namespace=flow.namespace, errorOnMissing=true)`: the typed KV value. */
   kv?(key: string, options: { namespace?: string; errorOnMissing: boolean }): Promise<unknown>;
   /** `read(path)`: a namespace file path, `nsfile://` or `kestra://` URI, as a string. */

@@ -3,7 +3,15 @@ import { intArg, str } from './filters-core';
 import { formatIn, fromIon, parseJson, parseYaml } from './filters-kestra';
 import type { ExpressionFunctions } from './functions-port';
 import { isMap, isNumber, num, printValue, toJson } from './values';
-import { toZonedDate, UTC } from './zoned-date';
+import { localFields, monthLength, toZonedDate, UTC, zoneOf } from './zoned-date';
+
+const NANOID_ALPHABET = '_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DAY_NAMES = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+
+function calendar(date: unknown, ev: Evaluation) {
+  if (date === null || date === undefined) throw new EvalFailure('A date is required');
+  return localFields(toZonedDate(date, ev.options.timeZone ? zoneOf(ev.options.timeZone) : UTC));
+}
 
 function port<K extends keyof ExpressionFunctions>(ev: Evaluation, name: K): NonNullable<ExpressionFunctions[K]> {
   const f = ev.options.functions?.[name];
@@ -81,8 +89,9 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
       args: ['key', 'namespace'],
       fn: (a, ev) => {
         const key = requiredString(a.key, 'key', 'secret');
+        const namespace = optString(a.namespace, 'namespace');
         // Registered once, when the value is first revealed (not again on replays).
-        return ev.port(`secret:${key}`, () => port(ev, 'secret')(key), true, (value) => {
+        return ev.port(`secret:${namespace}:${key}`, () => port(ev, 'secret')(key, namespace ? { namespace } : {}), true, (value) => {
           if (typeof value === 'string') {
             ev.options.secretMasker?.add(value);
             ev.options.onSecret?.(value);
@@ -222,6 +231,43 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
           }
         }
         return out;
+      },
+    },
+  ],
+  ['id', { args: [], fn: (_a, ev) => ev.port('uuid', () => port(ev, 'uuid')()) }],
+  [
+    'nanoId',
+    {
+      args: ['length', 'alphabet'],
+      fn: (a, ev) => {
+        const length = a.length === undefined ? 21 : intArg(a.length, 'length');
+        const alphabet = a.alphabet === undefined ? NANOID_ALPHABET : str(a.alphabet);
+        if (length < 1 || length > 1000 || alphabet.length === 0) throw new EvalFailure('nanoId(): length must be 1..1000 and the alphabet non-empty');
+        let out = '';
+        for (let i = 0; i < length; i++) out += alphabet[Math.floor(ev.port('random', () => port(ev, 'random')()) * alphabet.length)];
+        return out;
+      },
+    },
+  ],
+  ['dayOfWeek', { args: ['date'], fn: (a, ev) => DAY_NAMES[calendar(a.date, ev).dayOfWeek - 1] }],
+  ['dayOfMonth', { args: ['date'], fn: (a, ev) => calendar(a.date, ev).day }],
+  ['monthOfYear', { args: ['date'], fn: (a, ev) => calendar(a.date, ev).month }],
+  ['hourOfDay', { args: ['date'], fn: (a, ev) => calendar(a.date, ev).hour }],
+  ['isWeekend', { args: ['date'], fn: (a, ev) => calendar(a.date, ev).dayOfWeek >= 6 }],
+  [
+    'isDayWeekInMonth',
+    {
+      args: ['date', 'dayOfWeek', 'dayInMonth'],
+      fn: (a, ev) => {
+        const f = calendar(a.date, ev);
+        const wanted = DAY_NAMES.indexOf(str(a.dayOfWeek).toUpperCase()) + 1;
+        if (wanted === 0) throw new EvalFailure(`Unknown day of week "${str(a.dayOfWeek)}"`);
+        if (f.dayOfWeek !== wanted) return false;
+        const position = str(a.dayInMonth).toUpperCase();
+        if (position === 'LAST') return f.day + 7 > monthLength(f.year, f.month);
+        const n = ['FIRST', 'SECOND', 'THIRD', 'FOURTH'].indexOf(position) + 1;
+        if (n === 0) throw new EvalFailure(`dayInMonth must be FIRST, SECOND, THIRD, FOURTH or LAST, got "${position}"`);
+        return Math.floor((f.day - 1) / 7) + 1 === n;
       },
     },
   ],

@@ -502,3 +502,19 @@ export const INTERPOLATION_CASES: readonly Case[] = [
   ["{{ 'no #{interpolation} in single quotes' }}", 'no #{interpolation} in single quotes'],
   ['{{ "#{flow.id}-#{flow.namespace}" | upper }}', 'HELLO-COMPANY.TEAM'],
 ];
+
+/** /expressions/functions/dates and the id helpers of /expressions/functions/utilities. */
+export const CALENDAR_CASES: readonly Case[] = [
+  ['{{ dayOfWeek(execution.startDate) }}', 'MONDAY'],
+  ['{{ dayOfMonth(execution.startDate) }}', '15'],
+  ['{{ monthOfYear(execution.startDate) }}', '1'],
+  ['{{ hourOfDay(execution.startDate) }}', '10'],
+  ['{{ isWeekend(execution.startDate) }}', 'false'],
+  ["{{ isWeekend('2024-01-13T09:00:00Z') }}", 'true'],
+  ["{{ isDayWeekInMonth(execution.startDate, 'MONDAY', 'THIRD') }}", 'true'],
+  ["{{ isDayWeekInMonth('2024-01-29T00:00:00Z', 'MONDAY', 'LAST') }}", 'true'],
+  ["{{ isDayWeekInMonth(execution.startDate, 'MONDAY', 'FIRST') }}", 'false'],
+  ['{{ id() }}', '3Fk7hX1eJqN8gTzW0aBcDe'],
+  ['{{ nanoId() | length }}', '21'],
+  ["{{ nanoId(length=4, alphabet='ab') }}", 'bbbb'],
+];
