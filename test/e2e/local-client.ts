@@ -16,7 +16,7 @@ export async function startE2eServer(dataDir = mkdtempSync(join(tmpdir(), 'wh-e2
   return startLocal({
     dataDir,
     port: 0,
-    env: { username: USER, password: PASSWORD },
+    env: { username: USER, password: PASSWORD, secretVariables: { SECRET_API_TOKEN: Buffer.from('tok-3x4mpl3-value').toString('base64') } },
     logger: new ConsoleJsonLogger({ level: 'error', write: () => {} }),
     validator: e2eValidator,
     registry: createTaskRegistry(),

@@ -192,6 +192,43 @@ tasks:
     expect((await api.call('GET', `/api/v1/main/executions/${other.json['id']}/file?path=${encodeURIComponent(escaping)}`)).status).toBe(404);
   });
 
+  it('resolves secrets for tasks but never returns them in executions or logs', async () => {
+    await api.createFlow(`id: secretive
+namespace: company.team
+tasks:
+  - id: use
+    type: io.kestra.plugin.core.log.Log
+    message: "token is {{ secret('API_TOKEN') }}"
+  - id: out
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      length: "{{ secret('API_TOKEN') | length }}"
+`);
+    const r = await api.execute('company.team', 'secretive', undefined, '?wait=true');
+    expect((r.json['state'] as Json)['current']).toBe('SUCCESS');
+    const logs = await api.call('GET', `/api/v1/main/logs/${r.json['id']}`);
+    expect(logs.text).not.toContain('tok-3x4mpl3-value');
+    expect(logs.text).toContain('token is ');
+    expect(JSON.stringify(r.json)).not.toContain('tok-3x4mpl3-value');
+    const out = (r.json['taskRunList'] as Json[]).find((t) => t['taskId'] === 'out');
+    expect((out?.['outputs'] as Json | undefined)?.['values']).toEqual({ length: 17 });
+  });
+
+  it('reads a KV value set through the API from a flow', async () => {
+    const put = await api.call('PUT', '/api/v1/main/namespaces/company.team/kv/greeting', { body: '"bonjour"', contentType: 'application/json' });
+    expect(put.status).toBeLessThan(300);
+    await api.createFlow(`id: kvreader
+namespace: company.team
+tasks:
+  - id: read
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ kv('greeting') }}"
+`);
+    const r = await api.execute('company.team', 'kvreader', undefined, '?wait=true');
+    const read = (r.json['taskRunList'] as Json[]).find((t) => t['taskId'] === 'read');
+    expect((read?.['outputs'] as Json | undefined)?.['value']).toBe('bonjour');
+  });
+
   it('deletes an execution with its logs', async () => {
     const r = await api.execute('company.team', 'hello', undefined, '?wait=true');
     const id = String(r.json['id']);

@@ -19,7 +19,6 @@ export { startLocal, DEFAULT_PORT, DEFAULT_DATA_DIR } from './start-local';
 export type { StartLocalOptions, LocalServer } from './start-local';
 export { LocalFlowSync } from './local-flow-sync';
 export type { LocalFlowSyncOptions } from './local-flow-sync';
-export { unavailablePort } from './unavailable-port';
 export { SqliteKvStore } from './sqlite-kv-store';
 export { FsNamespaceFileStore } from './fs-namespace-file-store';
 export { EnvSecretStore, SECRET_ENV_PREFIX } from './env-secret-store';

@@ -6,6 +6,8 @@ export const ENV_NAMES = {
   /** Comma-separated hex SHA-256 hashes of accepted API tokens. */
   apiTokenHashes: 'WINDHOVER_API_TOKEN_HASHES',
   url: 'WINDHOVER_URL',
+  /** A JSON secrets file (see EnvSecretStore). */
+  secretsFile: 'WINDHOVER_SECRETS_FILE',
 } as const;
 
 export interface LocalEnv {
@@ -14,6 +16,9 @@ export interface LocalEnv {
   readonly password?: string;
   readonly apiTokenHashes?: readonly string[];
   readonly url?: string;
+  /** `SECRET_<KEY>` variables (base64 values, Kestra OSS's convention). */
+  readonly secretVariables?: Readonly<Record<string, string>>;
+  readonly secretsFile?: string;
 }
 
 export function readLocalEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
@@ -28,5 +33,9 @@ export function readLocalEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
     ...(pick(ENV_NAMES.password) ? { password: pick(ENV_NAMES.password) } : {}),
     ...(hashes && hashes.length > 0 ? { apiTokenHashes: hashes } : {}),
     ...(pick(ENV_NAMES.url) ? { url: pick(ENV_NAMES.url) } : {}),
+    secretVariables: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('SECRET_') && typeof e[1] === 'string'),
+    ),
+    ...(pick(ENV_NAMES.secretsFile) ? { secretsFile: pick(ENV_NAMES.secretsFile) } : {}),
   };
 }

@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { KvStore, Logger, NamespaceFileStore, PluginRegistry, SecretStore } from '@windhover/core';
+import type { Logger, PluginRegistry } from '@windhover/core';
 import type { ApiHandler, FlowValidator, Runtime, RuntimePorts } from '@windhover/runtime';
 import { createRuntime } from '@windhover/runtime';
 import { ConsoleJsonLogger } from './console-json-logger';
+import { EnvSecretStore } from './env-secret-store';
+import { FsNamespaceFileStore } from './fs-namespace-file-store';
 import { FsInternalStorage } from './fs-internal-storage';
 import { type ResolvedCredentials, resolveLocalCredentials } from './local-credentials';
 import type { LocalEnv } from './local-env';
@@ -14,11 +16,11 @@ import { createNodeHttpServer } from './node-http-server';
 import { openSqliteDatabase } from './sqlite-database';
 import { SqliteExecutionRepository } from './sqlite-execution-repository';
 import { SqliteFlowRepository } from './sqlite-flow-repository';
+import { SqliteKvStore } from './sqlite-kv-store';
 import { SqliteLogRepository } from './sqlite-log-repository';
 import { SqliteTimerStore } from './sqlite-timer-store';
 import { SqliteTriggerStore } from './sqlite-trigger-store';
 import { SystemClock } from './system-clock';
-import { unavailablePort } from './unavailable-port';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_DATA_DIR = '.data';
@@ -78,9 +80,12 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalServe
     timers: new SqliteTimerStore(db),
     clock: new SystemClock(),
     logger,
-    kv: unavailablePort<KvStore>('The KV store'),
-    namespaceFiles: unavailablePort<NamespaceFileStore>('Namespace files'),
-    secrets: unavailablePort<SecretStore>('Secrets'),
+    kv: new SqliteKvStore(db),
+    namespaceFiles: new FsNamespaceFileStore(db, join(dataDir, 'namespace-files')),
+    secrets: new EnvSecretStore({
+      env: options.env?.secretVariables ?? {},
+      ...(options.env?.secretsFile ? { secretsFile: options.env.secretsFile } : {}),
+    }),
   };
   let ready = false;
   const port = options.port ?? DEFAULT_PORT;
