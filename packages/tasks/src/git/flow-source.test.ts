@@ -25,8 +25,8 @@ describe('flow source helpers', () => {
   });
   it('reads the identity or reports the line of a YAML error', () => {
     expect(readFlowIdentity('id: a\nnamespace: b\ntasks: []').identity).toEqual({ id: 'a', namespace: 'b' });
-    const bad = readFlowIdentity('id: a\nnamespace: b\ntasks:\n  - id: x\n   type: y\n');
-    expect(bad.problem?.line).toBeGreaterThanOrEqual(4);
+    const bad = readFlowIdentity('namespace: b\ntasks:\n  - id: x\n   type: y\nid: [a\n');
+    expect(bad.problem?.line).toBeGreaterThanOrEqual(3);
   });
   it('maps folders to child namespaces and back', () => {
     expect(namespaceOfFolder('git', 'tutorial/sub')).toBe('git.tutorial.sub');

@@ -63,6 +63,11 @@ export interface SourceProblem {
 
 /** Reads `id` and `namespace` from a flow source; problems carry their line. */
 export function readFlowIdentity(source: string): { identity?: FlowIdentity; problem?: SourceProblem } {
+  // Fast path for the common shape (plain top-level scalars); anything else goes through the YAML parser.
+  // Validation (TaskFlows.validate) still parses the whole document afterwards.
+  const idLine = /^id:[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*$/m.exec(source);
+  const nsLine = /^namespace:[ \t]*([a-z0-9][a-z0-9._-]*)[ \t]*$/m.exec(source);
+  if (idLine && nsLine) return { identity: { id: idLine[1], namespace: nsLine[1] } };
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {

@@ -5,7 +5,7 @@ import { buildCommitUrl } from './commit-url';
 import type { GitConnection } from './git-connection';
 import { type GitRemote, PushRejected } from './git-remote';
 import { isBinary, lineDiffStats } from './line-diff';
-import { LocalRepo } from './local-repo';
+import { LocalRepo, type RepoFile, blobOid } from './local-repo';
 import { KestraIgnore } from './kestra-ignore';
 import { TreeEditor } from './tree-editor';
 import { joinRepoPath } from './flow-source';
@@ -143,14 +143,21 @@ async function pushOnce(req: PushRequest, repo: LocalRepo, attempt: number): Pro
   };
 
   const pathPrefix = dir ? `${dir}/` : '';
+  // Compare by blob id: unchanged files are never read back or rewritten.
+  const changed: { path: string; content: Uint8Array; current?: RepoFile }[] = [];
   for (const [path, content] of wanted.files) {
     const rel = path.startsWith(pathPrefix) ? path.slice(pathPrefix.length) : path;
     if (rel !== '.kestraignore' && ignore.ignores(rel)) continue;
     const current = presentByRel.get(rel);
-    const before = current && path === current.path ? await repo.readBlob(current.oid) : undefined;
-    if (before && sameBytes(before, content)) continue;
-    await editor.setFile(path, await repo.writeBlob(content));
-    stats(before, content, path);
+    if (current && current.oid === blobOid(content)) continue;
+    changed.push({ path, content, current });
+  }
+  const before = await repo.readBlobs(changed.map((c) => c.current?.oid).filter((o): o is string => o !== undefined));
+  let b = 0;
+  const oids = await Promise.all(changed.map((c) => repo.writeBlob(c.content)));
+  for (const [i, c] of changed.entries()) {
+    await editor.setFile(c.path, oids[i]);
+    stats(c.current ? before[b++] : undefined, c.content, c.path);
   }
   if (wanted.mayDelete) {
     for (const f of present) {

@@ -110,10 +110,11 @@ export const SyncFlows: RunnableTaskPlugin = {
       const candidates: Candidate[] = [];
       const invalid: Invalid[] = [];
       const seen = new Map<string, string>();
-      for (const f of files) {
+      const contents = await repo.readBlobs(files.map((f) => f.oid));
+      for (const [i, f] of files.entries()) {
         const dir = f.relative.includes('/') ? f.relative.slice(0, f.relative.lastIndexOf('/')) : '';
         const namespace = namespaceOfFolder(targetNamespace, dir);
-        const source = rewriteTopLevelNamespace(decoder.decode(await repo.readBlob(f.oid)), namespace);
+        const source = rewriteTopLevelNamespace(decoder.decode(contents[i]), namespace);
         const ident = readFlowIdentity(source);
         if (!ident.identity) {
           invalid.push({ gitPath: f.path, message: `${f.path}${ident.problem?.line ? `:${ident.problem.line}` : ''}: ${ident.problem?.message}` });
