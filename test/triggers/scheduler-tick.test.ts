@@ -234,3 +234,32 @@ describe('scheduler tick', () => {
     expect(w.logger.lines.find((l) => l.level === 'error')?.attributes?.trigger).toBe('main/company.team/broken/schedule');
   });
 });
+
+describe('schedule conditions with real calendars', () => {
+  it('skips French public holidays and weekends with Not(PublicHoliday) and Not(Weekend)', async () => {
+    const w = createTriggerWorld();
+    await w.saveFlow(
+      flowWith('workdays', {
+        cron: '0 9 * * *',
+        timezone: 'Europe/Paris',
+        allowConcurrent: true,
+        conditions: [
+          { type: 'io.kestra.plugin.core.condition.Not', conditions: [{ type: 'io.kestra.plugin.core.condition.PublicHoliday', country: 'FR' }] },
+          { type: 'io.kestra.plugin.core.condition.Not', conditions: [{ type: 'io.kestra.plugin.core.condition.Weekend' }] },
+        ],
+      }),
+    );
+    for (let t = Date.parse('2026-07-10T07:00:00Z'); t < Date.parse('2026-07-17T00:00:00Z'); t += 86_400_000) {
+      w.setNow(new Date(t));
+      await runSchedulerTick(w.deps, w.now);
+    }
+    // Fri 10, Mon 13, Wed 15, Thu 16: Sat 11 and Sun 12 are weekend days, Tue 14 July is a holiday.
+    expect(w.requests.map((r) => r.trigger?.variables?.date)).toEqual([
+      '2026-07-10T09:00:00+02:00',
+      '2026-07-13T09:00:00+02:00',
+      '2026-07-15T09:00:00+02:00',
+      '2026-07-16T09:00:00+02:00',
+    ]);
+    expect(w.requests[1]?.trigger?.variables?.next).toBe('2026-07-15T09:00:00+02:00');
+  });
+});

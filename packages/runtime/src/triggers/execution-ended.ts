@@ -17,6 +17,7 @@ import { errorMessage, evaluateSchedule } from './scheduler-tick';
 import { type TriggerDeps, createTriggeredExecution } from './trigger-deps';
 import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
 import { updateTriggerState, withoutVersion } from './trigger-state-update';
+import { defaultHolidayCalendar } from './date-holidays-calendar';
 
 export interface ExecutionEndedResult {
   /** Executions started by Flow triggers. */
@@ -109,7 +110,7 @@ async function evaluateFlowTrigger(
     execution,
     variables: { ...triggerContext(fw, variables), execution: { id: execution.id, state: execution.state.current } },
     renderOptions,
-    holidays: deps.options?.holidays,
+    holidays: deps.options?.holidays ?? defaultHolidayCalendar,
   };
   if (!(await flowTriggerAccepts(trigger, execution, ctx))) return undefined;
 

@@ -19,6 +19,7 @@ import {
 import { type TriggerDeps, createTriggeredExecution } from './trigger-deps';
 import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
 import { isVersionConflict, updateTriggerState, withoutVersion } from './trigger-state-update';
+import { defaultHolidayCalendar } from './date-holidays-calendar';
 
 /** What one tick did, for logs, metrics and tests. */
 export interface SchedulerTickResult {
@@ -117,7 +118,7 @@ function acceptor(deps: TriggerDeps, fw: FlowWithSource, trigger: ScheduleTrigge
       flow: { tenantId: key.tenantId, namespace: fw.flow.namespace, id: fw.flow.id, revision: fw.revision },
       variables: triggerContext(fw, { date: formatZoned(slotMs, trigger.schedule.timezone), id: trigger.id, type: trigger.type }),
       renderOptions,
-      holidays: deps.options?.holidays,
+      holidays: deps.options?.holidays ?? defaultHolidayCalendar,
     };
     return conditionsMatch(trigger.conditions, ctx);
   };

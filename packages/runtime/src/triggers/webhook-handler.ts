@@ -16,6 +16,7 @@ import { executionJson, executionUrl } from '../http/routes/execution-json';
 import type { TriggerDeps } from './trigger-deps';
 import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
 import { SIGNATURE_TYPES, type SignatureType, constantTimeEquals, verifySignature } from './webhook-signature';
+import { defaultHolidayCalendar } from './date-holidays-calendar';
 
 export interface WebhookRequest {
   readonly tenantId: string;
@@ -101,7 +102,7 @@ export async function handleWebhook(deps: TriggerDeps, req: WebhookRequest, base
     flow: { tenantId: req.tenantId, namespace: req.namespace, id: req.flowId, revision: fw.revision },
     variables: triggerContext(fw, variables),
     renderOptions,
-    holidays: deps.options?.holidays,
+    holidays: deps.options?.holidays ?? defaultHolidayCalendar,
   };
   try {
     if (!(await conditionsMatch((trigger.conditions ?? []) as Readonly<Record<string, unknown>>[], ctx))) return { status: 204 };
