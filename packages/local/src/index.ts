@@ -4,6 +4,8 @@ export { SqliteFlowRepository } from './sqlite-flow-repository';
 export { SqliteExecutionRepository } from './sqlite-execution-repository';
 export { SqliteLogRepository } from './sqlite-log-repository';
 export { SqliteTriggerStore } from './sqlite-trigger-store';
+export { LocalScheduler } from './local-scheduler';
+export type { LocalSchedulerOptions } from './local-scheduler';
 export { FsInternalStorage } from './fs-internal-storage';
 export { LocalExecutionQueue } from './local-execution-queue';
 export type { LocalQueueName, LocalMessageHandler, DeliveryInfo, DeadLetter, LocalExecutionQueueOptions } from './local-execution-queue';
