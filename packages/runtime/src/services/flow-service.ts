@@ -147,8 +147,9 @@ export class FlowService {
   /** Flow management for tasks (Git sync and push), scoped to one tenant. */
   taskFlows(tenantId: string): TaskFlows {
     return {
+      // An empty namespace with includeChildNamespaces lists the whole tenant (TenantSync).
       list: ({ namespace, includeChildNamespaces }) =>
-        this.repo.list(tenantId, includeChildNamespaces ? { namespacePrefix: namespace } : { namespace }),
+        this.repo.list(tenantId, namespace === '' && includeChildNamespaces ? {} : includeChildNamespaces ? { namespacePrefix: namespace } : { namespace }),
       get: (namespace, id) => this.repo.get(tenantId, namespace, id),
       validate: async (source) =>
         this.validator.validate(source).violations.map((v) => ({
