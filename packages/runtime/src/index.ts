@@ -18,7 +18,7 @@ export { createRoutes, ROUTE_MODULES } from './http/routes/index';
 export { FlowService, normalizeSource, replaceNamespace } from './services/flow-service';
 export type { FlowValidationResult } from './services/flow-service';
 export { splitYamlDocuments } from './services/flow-validator';
-export { createCoreFlowValidator } from './services/core-flow-validator';
+export { createCoreFlowValidator, validationRegistry } from './services/core-flow-validator';
 export type { FlowValidator, FlowValidation } from './services/flow-validator';
 export type { ExecutionCommands, CreateExecutionRequest, UploadedInputFile } from './services/execution-commands';
 export {
