@@ -18,3 +18,7 @@ export { ItemCodec } from './item-codec';
 export type { BlobStore } from './item-codec';
 export { createAwsPorts } from './create-aws-ports';
 export type { AwsPorts } from './create-aws-ports';
+export { EcsFargateTaskRunner, FARGATE_RUNNER } from './ecs-fargate-task-runner';
+export type { EcsFargateTaskRunnerOptions } from './ecs-fargate-task-runner';
+export { jobKeys, containerPaths, safeJobId } from './fargate-job';
+export type { JobSpec, JobResult } from './fargate-job';

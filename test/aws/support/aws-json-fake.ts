@@ -33,7 +33,9 @@ export class AwsJsonFake {
   readonly rules = new Map<string, Record<string, unknown>>();
   readonly tasks = new Map<string, { lastStatus: string; exitCode?: number; stoppedReason?: string }>();
   readonly calls: string[] = [];
+  readonly runTaskRequests: Record<string, unknown>[] = [];
   onRunTask?: (call: RunTaskCall) => void;
+  onStopTask?: (taskArn: string) => void;
   private server?: Server;
   private taskSeq = 0;
 
@@ -109,6 +111,7 @@ export class AwsJsonFake {
       case 'AmazonEC2ContainerServiceV20141113.RunTask': {
         const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/fake/${++this.taskSeq}`;
         this.tasks.set(taskArn, { lastStatus: 'RUNNING' });
+        this.runTaskRequests.push(body);
         this.onRunTask?.({ taskArn, request: body });
         return reply(200, { tasks: [{ taskArn, lastStatus: 'PROVISIONING' }], failures: [] });
       }
@@ -132,6 +135,7 @@ export class AwsJsonFake {
       case 'AmazonEC2ContainerServiceV20141113.StopTask': {
         const arn = String(body.task);
         this.tasks.set(arn, { lastStatus: 'STOPPED', exitCode: 137, stoppedReason: String(body.reason ?? 'stopped') });
+        this.onStopTask?.(arn);
         return reply(200, { task: { taskArn: arn, lastStatus: 'STOPPED' } });
       }
       default:

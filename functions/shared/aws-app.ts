@@ -1,0 +1,60 @@
+import { type AwsClients, type AwsPorts, EcsFargateTaskRunner, FARGATE_RUNNER, createAwsPorts } from '@windhover/aws';
+import type { Logger, TaskRunner } from '@windhover/core';
+import { type AuthConfig, type Runtime, createCoreFlowValidator, createRuntime } from '@windhover/runtime';
+import { DOCKER_RUNNER, createTaskRegistry } from '@windhover/tasks';
+import { loadAuthConfig } from './auth-config';
+import { ENV_NAMES, type FunctionConfig } from './env';
+import { MeteredExecutionRepository, type MetricsSink } from './metered-execution-repository';
+
+/** Everything a function needs, built once per cold start. */
+export interface AwsApp {
+  readonly config: FunctionConfig;
+  readonly ports: AwsPorts;
+  readonly runtime: Runtime;
+}
+
+/** Kestra's container runner types that run as Fargate tasks in the AWS edition (the image is always the worker image). */
+const FARGATE_TYPES = new Set([FARGATE_RUNNER, DOCKER_RUNNER, 'io.kestra.plugin.ee.aws.runner.Batch']);
+
+/**
+ * The AWS edition's composition root: adapters from the environment, the
+ * shared runtime (API handler, engine, scheduler tick), Fargate for
+ * container task runners, credentials from Secrets Manager.
+ */
+export async function createAwsApp(
+  config: FunctionConfig,
+  deps: { readonly logger: Logger; readonly metrics?: MetricsSink; readonly clients?: AwsClients; readonly auth?: AuthConfig },
+): Promise<AwsApp> {
+  const base = createAwsPorts(config.aws, { logger: deps.logger, ...(deps.clients ? { clients: deps.clients } : {}) });
+  const ports: AwsPorts = deps.metrics ? { ...base, executions: new MeteredExecutionRepository(base.executions, deps.metrics) } : base;
+  const auth = deps.auth ?? (await loadAuthConfig(ports.clients.secrets, config.authSecretId));
+  const fargate = config.aws.fargate
+    ? new EcsFargateTaskRunner(ports.clients.ecs, ports.clients.s3, {
+        fargate: config.aws.fargate,
+        bucket: config.aws.bucketName,
+        jobPrefixEnv: ENV_NAMES.JOB_PREFIX,
+      })
+    : undefined;
+  const registry = createTaskRegistry();
+  const runtime = createRuntime(ports, {
+    auth,
+    baseUrl: config.baseUrl,
+    validator: createCoreFlowValidator(registry),
+    registry,
+    tenants: config.tenants,
+    taskRunner: (type: string): TaskRunner | undefined => (fargate && FARGATE_TYPES.has(type) ? fargate : undefined),
+  });
+  return { config, ports, runtime };
+}
+
+/** A once-per-process promise of the app, so handlers can await it on every invocation. */
+export function memoize<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= make().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    });
+    return p;
+  };
+}

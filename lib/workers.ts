@@ -1,0 +1,106 @@
+import { Stack } from 'aws-cdk-lib';
+import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import {
+  Cluster,
+  ContainerImage,
+  CpuArchitecture,
+  FargateTaskDefinition,
+  LogDrivers,
+  OperatingSystemFamily,
+} from 'aws-cdk-lib/aws-ecs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { ENV_NAMES } from '../functions/shared/env-names';
+import { REPO_ROOT } from './windhover-function';
+
+export interface WorkersProps {
+  /** Fargate task size: cpu units (256 = 0.25 vCPU) and memory in MiB. */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly logRetention: RetentionDays;
+  readonly bucket: Bucket;
+}
+
+/**
+ * Heavy task runs (scripts, long runs) on ECS Fargate: a cluster in a small
+ * VPC with public subnets only (no NAT gateway to pay for; tasks get a
+ * public IP to reach the internet and AWS APIs), and one task definition
+ * whose image is built at deploy time from functions/fargate/Dockerfile. The
+ * worker function starts tasks with RunTask; inputs and outputs are staged in
+ * the bucket under `jobs/`, and output lines stream back through it.
+ */
+export class Workers extends Construct {
+  readonly cluster: Cluster;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly securityGroup: SecurityGroup;
+  readonly vpc: Vpc;
+  static readonly CONTAINER_NAME = 'worker';
+
+  constructor(scope: Construct, id: string, props: WorkersProps) {
+    super(scope, id);
+    this.vpc = new Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+    });
+    this.securityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Windhover Fargate tasks: egress only',
+      allowAllOutbound: true,
+    });
+    this.cluster = new Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: undefined });
+    this.taskDefinition = new FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryMiB,
+      runtimePlatform: { cpuArchitecture: CpuArchitecture.ARM64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+    });
+    this.taskDefinition.addContainer(Workers.CONTAINER_NAME, {
+      image: ContainerImage.fromAsset(REPO_ROOT, {
+        file: 'functions/fargate/Dockerfile',
+        platform: Platform.LINUX_ARM64,
+        exclude: ['node_modules', '**/node_modules', 'cdk.out', '.vendor', '.git', '.data', '.tmp', 'dist', 'test', 'docs'],
+      }),
+      logging: LogDrivers.awsLogs({
+        streamPrefix: 'task',
+        logGroup: new LogGroup(this, 'TaskLogs', { retention: props.logRetention }),
+      }),
+      environment: { [ENV_NAMES.BUCKET_NAME]: props.bucket.bucketName },
+    });
+    // The container reads its job and writes its lines and outputs under jobs/ only.
+    props.bucket.grantReadWrite(this.taskDefinition.taskRole, 'jobs/*');
+  }
+
+  /** Lets a function run, watch and stop worker tasks, and tells it how. */
+  configureRunTasks(fn: LambdaFunction): void {
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinition.taskDefinitionArn],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+        resources: [`arn:${stack.partition}:ecs:${stack.region}:${stack.account}:task/${this.cluster.clusterName}/*`],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+      }),
+    );
+    fn.addEnvironment(ENV_NAMES.FARGATE_CLUSTER_ARN, this.cluster.clusterArn);
+    fn.addEnvironment(ENV_NAMES.FARGATE_TASK_DEFINITION_ARN, this.taskDefinition.taskDefinitionArn);
+    fn.addEnvironment(ENV_NAMES.FARGATE_CONTAINER_NAME, Workers.CONTAINER_NAME);
+    fn.addEnvironment(ENV_NAMES.FARGATE_SUBNETS, this.vpc.publicSubnets.map((s) => s.subnetId).join(','));
+    fn.addEnvironment(ENV_NAMES.FARGATE_SECURITY_GROUPS, this.securityGroup.securityGroupId);
+  }
+}
