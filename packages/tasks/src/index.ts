@@ -21,3 +21,5 @@ export {
 } from './core/index';
 export { SCRIPT_TASKS, ProcessTaskRunner, parseProtocolLine, resolveNamespaceFiles, PROCESS_RUNNER, DOCKER_RUNNER } from './scripts/index';
 export type { ProcessRunnerOptions, NamespaceFilesOption } from './scripts/index';
+export { KV_TASKS, KvSet, KvGet, KvDelete, KvGetKeys } from './kv/index';
+export { NAMESPACE_TASKS, UploadFiles, DownloadFiles, DeleteFiles } from './namespace/index';

@@ -1,6 +1,8 @@
 import { PluginRegistry } from '@windhover/core';
 import { CORE_EXECUTOR_TASKS, CORE_RUNNABLE_TASKS } from './core/index';
 import { GIT_TASKS } from './git/index';
+import { KV_TASKS } from './kv/index';
+import { NAMESPACE_TASKS } from './namespace/index';
 import { SCRIPT_TASKS } from './scripts/index';
 
 /**
@@ -13,5 +15,7 @@ export function createTaskRegistry(): PluginRegistry {
   registry.register(...CORE_EXECUTOR_TASKS);
   registry.register(...SCRIPT_TASKS);
   registry.register(...GIT_TASKS);
+  registry.register(...KV_TASKS);
+  registry.register(...NAMESPACE_TASKS);
   return registry;
 }

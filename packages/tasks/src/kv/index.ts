@@ -1,0 +1,1 @@
+export { KV_TASKS, KvSet, KvGet, KvDelete, KvGetKeys } from './kv-tasks';

@@ -1,0 +1,1 @@
+export { NAMESPACE_TASKS, UploadFiles, DownloadFiles, DeleteFiles } from './namespace-tasks';
