@@ -1,4 +1,3 @@
-export {};
 export * from './git';
 export { BUILTIN_DESCRIPTORS, builtinDescriptor, createDescriptorRegistry } from './schemas/index';
 export { createTaskRegistry } from './registry';
