@@ -3,13 +3,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KvStore, NamespaceFileStore } from '@windhover/core';
 import {
   ConsoleJsonLogger,
   EnvSecretStore,
   FsInternalStorage,
+  FsNamespaceFileStore,
   LocalExecutionQueue,
   SqliteExecutionRepository,
+  SqliteKvStore,
   SqliteFlowRepository,
   SqliteLogRepository,
   SqliteTimerStore,
@@ -17,7 +18,6 @@ import {
   SystemClock,
   createNodeHttpServer,
   openSqliteDatabase,
-  unavailablePort,
 } from '@windhover/local';
 import type { Runtime, RuntimePorts } from '@windhover/runtime';
 import { createRuntime } from '@windhover/runtime';
@@ -55,8 +55,8 @@ export async function startTriggerServer(secrets: Readonly<Record<string, string
     timers: new SqliteTimerStore(db),
     clock: new SystemClock(),
     logger,
-    kv: unavailablePort<KvStore>('The KV store'),
-    namespaceFiles: unavailablePort<NamespaceFileStore>('Namespace files'),
+    kv: new SqliteKvStore(db),
+    namespaceFiles: new FsNamespaceFileStore(db, join(dir, 'namespace-files')),
     secrets: new EnvSecretStore({ env }),
   };
   let handler: Runtime['handler'] = async () => ({ status: 503 });
