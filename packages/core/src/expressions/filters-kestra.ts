@@ -1,58 +1,14 @@
-import * as ion from 'ion-js';
 import YAML from 'yaml';
-import { EvalFailure, type Evaluation, type FilterDef, type ResolvedArgs } from './evaluator';
+import { toIon, toNumber } from './data-formats';
+import { EvalFailure, type Evaluation, type FilterDef, } from './evaluator';
 import { intArg, str } from './filters-core';
 import { md5Hex, sha1Hex, sha512Hex } from './hashes';
-import { formatDate, parseDate } from './java-date-format';
 import { jqFilter } from './jq';
 import { DEFAULT_REGEX_TIMEOUT_MS, javaRegex, javaReplacement, regexExec, regexReplace, regexTest } from './regex-runner';
-import { isMap, isNumber, JDouble, printValue, toJson, toPlain, typeName, valueEquals } from './values';
-import { UTC, type ZonedDate, plus, toZonedDate, withZone, zoneOf } from './zoned-date';
+import { isMap, printValue, toJson, toPlain, typeName, valueEquals } from './values';
 
 function timeoutOf(ev: Evaluation): number {
   return ev.options.regexTimeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS;
-}
-
-function defaultZone(ev: Evaluation, a: ResolvedArgs) {
-  if (typeof a.timeZone === 'string') return zoneOf(a.timeZone);
-  return ev.options.timeZone ? zoneOf(ev.options.timeZone) : UTC;
-}
-
-/** AbstractDate.convert: the input as a zoned date (parsed with existingFormat when given). */
-export function convertDate(input: unknown, a: ResolvedArgs, ev: Evaluation): ZonedDate {
-  const zone = defaultZone(ev, a);
-  if (typeof a.existingFormat === 'string' && typeof input === 'string') return parseDate(input, a.existingFormat, zone);
-  return toZonedDate(input, zone);
-}
-
-/** AbstractDate.format: renders in `timeZone` (default UTC) with `format` (default `iso`). */
-export function formatIn(d: ZonedDate, a: ResolvedArgs, ev: Evaluation): string {
-  const zone = defaultZone(ev, a);
-  const format = typeof a.format === 'string' ? a.format : 'iso';
-  return formatDate(withZone(d, zone), format);
-}
-
-const DATE_ARGS = ['format', 'timeZone', 'existingFormat', 'locale'];
-const TS_ARGS = ['timeZone', 'existingFormat'];
-
-function timestamp(scale: 'sec' | 'milli' | 'micro' | 'nano'): FilterDef {
-  return {
-    args: TS_ARGS,
-    fn: (input, a, ev) => {
-      if (input === null || input === undefined) return null;
-      const d = convertDate(input, a, ev);
-      switch (scale) {
-        case 'sec':
-          return d.sec;
-        case 'milli':
-          return d.sec * 1000 + Math.floor(d.nano / 1e6);
-        case 'micro':
-          return d.sec * 1e6 + Math.floor(d.nano / 1e3);
-        default:
-          return BigInt(d.sec) * 1000000000n + BigInt(d.nano);
-      }
-    },
-  };
 }
 
 function indent(input: unknown, amount: unknown, prefix: unknown, newline: boolean): string | null {
@@ -70,79 +26,6 @@ function slugify(s: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-}
-
-/** Ion text as Jackson's Ion writer produces it. */
-export function toIon(v: unknown): string {
-  return ion.dumpText(toPlain(v) ?? null);
-}
-
-/** Parses Ion text into plain data. */
-export function fromIon(s: string): unknown {
-  let loaded: unknown;
-  try {
-    // loadAll reads to the end, so truncated input is an error rather than a partial value.
-    loaded = ion.loadAll(s)[0] ?? null;
-  } catch (e) {
-    throw new EvalFailure(`Invalid Ion: ${(e as Error).message}`);
-  }
-  return loaded === null ? null : (JSON.parse(JSON.stringify(loaded)) as unknown);
-}
-
-export function parseJson(s: unknown): unknown {
-  if (s === null || s === undefined) return null;
-  if (typeof s !== 'string') return s;
-  try {
-    return JSON.parse(s) as unknown;
-  } catch (e) {
-    throw new EvalFailure(`Invalid JSON: ${(e as Error).message}`);
-  }
-}
-
-export function parseYaml(s: unknown): unknown {
-  if (s === null || s === undefined) return null;
-  if (typeof s !== 'string') return s;
-  try {
-    return (YAML.parse(s, { maxAliasCount: 100 }) as unknown) ?? null;
-  } catch (e) {
-    throw new EvalFailure(`Invalid YAML: ${(e as Error).message}`);
-  }
-}
-
-function toNumber(input: unknown, type: unknown): unknown {
-  if (input === null || input === undefined) return null;
-  if (isNumber(input)) return input;
-  const s = str(input).trim();
-  const t = typeof type === 'string' ? type.toUpperCase() : undefined;
-  const fail = () => new EvalFailure(`"${s}" is not a valid number${t ? ` of type ${t}` : ''}`);
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfFlL]?$/.test(s)) throw fail();
-  const clean = s.replace(/[dDfFlL]$/, '');
-  const isInt = /^[+-]?\d+$/.test(clean);
-  switch (t) {
-    case 'INT':
-    case 'LONG':
-      if (!isInt) throw fail();
-      return Number(clean);
-    case 'BIGINTEGER':
-      if (!isInt) throw fail();
-      return BigInt(clean);
-    case 'FLOAT':
-      return new JDouble(Number(clean), 'java.lang.Float');
-    case 'DOUBLE':
-      return new JDouble(Number(clean));
-    case 'BIGDECIMAL':
-      return new JDouble(Number(clean), 'java.math.BigDecimal', clean.replace(/^\+/, ''));
-    case undefined: {
-      // commons-lang NumberUtils.createNumber: Integer, Long, BigInteger, then Float for decimals.
-      if (isInt) {
-        const n = Number(clean);
-        return Number.isSafeInteger(n) ? n : BigInt(clean);
-      }
-      return new JDouble(Number(clean), 'java.lang.Float');
-    }
-    default:
-      throw new EvalFailure(`Unknown number type "${String(type)}"; expected INT, LONG, FLOAT, DOUBLE, BIGDECIMAL or BIGINTEGER`);
-  }
 }
 
 function hashFilter(f: (s: string) => string): FilterDef {
@@ -166,28 +49,6 @@ export const KESTRA_FILTERS: ReadonlyMap<string, FilterDef> = new Map<string, Fi
     },
   ],
   ['className', { args: [], fn: (v) => typeName(v) }],
-  [
-    'date',
-    {
-      args: DATE_ARGS,
-      fn: (v, a, ev) => (v === null || v === undefined ? null : formatIn(convertDate(v, a, ev), a, ev)),
-    },
-  ],
-  [
-    'dateAdd',
-    {
-      args: ['amount', 'unit', ...DATE_ARGS],
-      fn: (v, a, ev) => {
-        if (v === null || v === undefined) return null;
-        const d = convertDate(v, a, ev);
-        return formatIn(plus(d, intArg(a.amount, 'amount'), str(a.unit)), a, ev);
-      },
-    },
-  ],
-  ['timestamp', timestamp('sec')],
-  ['timestampMilli', timestamp('milli')],
-  ['timestampMicro', timestamp('micro')],
-  ['timestampNano', timestamp('nano')],
   ['jq', { args: ['expression'], fn: (v, a, ev) => jqFilter(v, a.expression, ev) }],
   [
     'escapeChar',

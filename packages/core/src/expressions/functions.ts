@@ -1,6 +1,7 @@
 import { EvalFailure, type Evaluation, type FunctionDef, getAttribute } from './evaluator';
 import { intArg, str } from './filters-core';
-import { formatIn, fromIon, parseJson, parseYaml } from './filters-kestra';
+import { fromIon, parseJson, parseYaml } from './data-formats';
+import { formatIn } from './date-filters';
 import type { ExpressionFunctions } from './functions-port';
 import { isMap, isNumber, num, printValue, toJson } from './values';
 import { localFields, monthLength, toZonedDate, UTC, zoneOf } from './zoned-date';

@@ -1,4 +1,4 @@
-import { EvalFailure } from './evaluator';
+import { EvalFailure } from './signals';
 import { isNumber, num, printValue } from './values';
 
 /** Rounds |n| to `digits` decimals with HALF_EVEN (DecimalFormat's default). */

@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { EvalFailure } from './evaluator';
+import { EvalFailure } from './signals';
 
 /**
  * Runs user regular expressions with a time bound (Kestra: 10 s, `kestra.regex.timeout`), so a

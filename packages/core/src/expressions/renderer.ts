@@ -1,6 +1,7 @@
 import type { Template } from './ast';
 import { Evaluation, type FilterDef, type PortRecord, type Registry, Suspend } from './evaluator';
 import { ExpressionError, isExpressionError } from './expression-error';
+import { DATE_FILTERS } from './date-filters';
 import { CORE_FILTERS } from './filters-core';
 import { KESTRA_FILTERS } from './filters-kestra';
 import { FUNCTIONS } from './functions';
@@ -49,7 +50,7 @@ function compileTemplate(source: string): Template {
   return t;
 }
 
-const FILTERS = new Map<string, FilterDef>([...CORE_FILTERS, ...KESTRA_FILTERS]);
+const FILTERS = new Map<string, FilterDef>([...CORE_FILTERS, ...KESTRA_FILTERS, ...DATE_FILTERS]);
 // The docs spell it numberFormat, Pebble numberformat: register both.
 FILTERS.set('numberFormat', FILTERS.get('numberformat') as FilterDef);
 

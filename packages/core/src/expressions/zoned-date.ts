@@ -1,4 +1,4 @@
-import { EvalFailure } from './evaluator';
+import { EvalFailure } from './signals';
 
 /** A time zone: a fixed offset (seconds) or a region resolved through Intl. */
 export interface Zone {
