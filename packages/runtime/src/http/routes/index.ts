@@ -2,6 +2,7 @@ import type { ApiDeps, RouteModule } from '../api-deps';
 import type { Route } from '../http-types';
 import { executionRoutes } from './execution-routes';
 import { flowRoutes } from './flow-routes';
+import { gitopsRoutes } from './gitops';
 import { healthRoutes } from './health-routes';
 import { kvRoutes } from './kv';
 import { logRoutes } from './log-routes';
@@ -24,6 +25,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   namespaceFileRoutes,
   kvRoutes,
   secretRoutes,
+  gitopsRoutes,
 ];
 
 export const createRoutes = (deps: ApiDeps): Route[] => ROUTE_MODULES.flatMap((m) => m(deps));
