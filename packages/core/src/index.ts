@@ -227,7 +227,7 @@ export { resolveNamespaceFileRef, isNamespaceFileUri, namespaceFileStorageUri } 
 export { parseFlow, validateFlowSource, validateMultiDocument } from './flow/parse-flow';
 export type { FlowValidationOptions, ParseFlowResult, FlowValidationResult } from './flow/parse-flow';
 export { buildFlowSchema, FLOW_SCHEMA_ID, VALID_INPUT_TYPES } from './flow/flow-schema';
-export { compiledFlowSchema } from './flow/schema-validator';
+export { warmFlowValidator } from './flow/schema-validator';
 export { applyPluginDefaults, pluginDefaultMatches } from './flow/plugin-defaults';
 export { findPluginInstances } from './flow/plugin-walker';
 export type { PluginInstance } from './flow/plugin-walker';

@@ -32,6 +32,9 @@ const REMOVED_TYPES: Record<string, string> = {
 };
 
 const SCHEDULE = 'io.kestra.plugin.core.trigger.Schedule';
+const FLOW_ID = new RegExp(FLOW_ID_PATTERN);
+const NAMESPACE = new RegExp(NAMESPACE_PATTERN);
+const TASK_ID = new RegExp(TASK_ID_PATTERN);
 const DAG = 'io.kestra.plugin.core.flow.Dag';
 
 /** Rules a JSON Schema cannot express (core-spec §1.3): ids, reserved names, uniqueness, inputs, cron, types, Dag graphs. */
@@ -49,14 +52,14 @@ function checkIdentity(flow: Obj, out: RawViolation[]): void {
   const { id, namespace } = flow;
   if (typeof id === 'string') {
     if (id.length > 100) out.push({ path: ['id'], message: `\`id\` is ${id.length} characters long; flow ids are limited to 100 characters` });
-    else if (!new RegExp(FLOW_ID_PATTERN).test(id))
+    else if (!FLOW_ID.test(id))
       out.push({ path: ['id'], message: `\`id\` "${id}" is invalid: must be letters, digits, \`.\`, \`_\` or \`-\`, starting with a letter or digit` });
     else if (RESERVED_FLOW_IDS.includes(id))
       out.push({ path: ['id'], message: `\`id\` "${id}" is a reserved flow id (reserved: ${RESERVED_FLOW_IDS.join(', ')})` });
   }
   if (typeof namespace === 'string') {
     if (namespace.length > 150) out.push({ path: ['namespace'], message: `\`namespace\` is ${namespace.length} characters long; namespaces are limited to 150 characters` });
-    else if (!new RegExp(NAMESPACE_PATTERN).test(namespace))
+    else if (!NAMESPACE.test(namespace))
       out.push({
         path: ['namespace'],
         message: `\`namespace\` "${namespace}" is invalid: must be lowercase letters, digits, \`.\`, \`_\` or \`-\`, starting with a letter or digit (no uppercase, no spaces)`,
@@ -118,7 +121,7 @@ function checkPlugins(instances: readonly PluginInstance[], registry: PluginRegi
           message: `duplicate ${what} \`${value.id}\`: ${formatPath([...path, 'id'])} repeats ${formatPath([...prev, 'id'])} (task ids must be unique across the whole flow)`,
         });
       } else ids.set(value.id, path);
-      if (!new RegExp(TASK_ID_PATTERN).test(value.id))
+      if (!TASK_ID.test(value.id))
         out.push({ path: [...path, 'id'], message: `${kind} id "${value.id}" is invalid: must be letters, digits, \`_\` or \`-\`, starting with a letter or digit` });
     }
 

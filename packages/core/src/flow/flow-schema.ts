@@ -10,6 +10,8 @@ export const FLOW_SCHEMA_ID = 'https://windhover.dev/schemas/flow.schema.json';
 export const FLOW_ID_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9._-]*$';
 export const NAMESPACE_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 export const TASK_ID_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_-]*$';
+/** A string holding a Pebble expression. */
+export const EXPRESSION_PATTERN = '\\{\\{[\\s\\S]*\\}\\}|\\{%[\\s\\S]*%\\}';
 export const INPUT_ID_PATTERN = '^[a-zA-Z0-9][.a-zA-Z0-9_-]*$';
 /** Input types Kestra 1.x accepts (ENUM was replaced by SELECT). */
 export const VALID_INPUT_TYPES = [
@@ -334,7 +336,7 @@ export function buildFlowSchema(registry: PluginRegistry): JsonSchema {
       conditions: list(ref('condition'), 'Conditions'),
       taskRunner: kindDef(registry, 'task-runner', 'A task runner'),
       duration: { type: 'string', format: 'kestra-duration', description: 'ISO-8601 duration (PT5M, P1DT2H) or an expression' },
-      expression: { type: 'string', pattern: '\\{\\{[\\s\\S]*\\}\\}|\\{%[\\s\\S]*%\\}', description: 'A Pebble expression' },
+      expression: { type: 'string', pattern: EXPRESSION_PATTERN, description: 'A Pebble expression' },
       input: inputDef(),
       inputs: list(ref('input'), 'Inputs'),
       labels: {

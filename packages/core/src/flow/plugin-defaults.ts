@@ -45,7 +45,7 @@ export function applyPluginDefaults<T extends { readonly type: string }>(
   flowDefaults: readonly PluginDefault[] = [],
   globalDefaults: readonly PluginDefault[] = [],
   options: { aliases?: readonly string[]; filter?: (property: string) => boolean } = {},
-): T {
+): T & Readonly<Record<string, unknown>> {
   const names = [plugin.type, ...(options.aliases ?? [])];
   const matching = (defaults: readonly PluginDefault[]) =>
     defaults
@@ -67,7 +67,7 @@ export function applyPluginDefaults<T extends { readonly type: string }>(
   // Identity is never defaulted.
   merged.type = plugin.type;
   if ('id' in (plugin as object)) merged.id = (plugin as unknown as Obj).id;
-  return merged as unknown as T;
+  return merged as unknown as T & Readonly<Record<string, unknown>>;
 }
 
 function pick(values: unknown, filter?: (property: string) => boolean): Obj {

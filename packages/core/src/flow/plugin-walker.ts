@@ -26,6 +26,46 @@ const REF_KIND: Record<string, { kind: PluginKind; list: boolean }> = {
 };
 
 /**
+ * The part of a schema that can lead to nested plugins (refs to tasks,
+ * conditions, task runners), or undefined when none can: walking only this
+ * keeps the walk proportional to the nested plugins, not to every property.
+ */
+function pluginPaths(schema: unknown): Obj | undefined {
+  if (!isObject(schema)) return undefined;
+  if (typeof schema.$ref === 'string') return REF_KIND[schema.$ref] ? { $ref: schema.$ref } : undefined;
+  const out: Obj = {};
+  if (isObject(schema.properties)) {
+    const props: Obj = {};
+    for (const [k, sub] of Object.entries(schema.properties)) {
+      const p = pluginPaths(sub);
+      if (p) props[k] = p;
+    }
+    if (Object.keys(props).length > 0) out.properties = props;
+  }
+  const items = pluginPaths(schema.items);
+  if (items) out.items = items;
+  const additional = pluginPaths(schema.additionalProperties);
+  if (additional) out.additionalProperties = additional;
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const members = Array.isArray(schema[key]) ? (schema[key] as unknown[]).map(pluginPaths).filter((m): m is Obj => m !== undefined) : [];
+    if (members.length > 0) out[key] = members;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+const prunedByDescriptor = new WeakMap<PluginDescriptor, Obj | null>();
+
+function prunedSchema(descriptor: PluginDescriptor): Obj | null {
+  let p = prunedByDescriptor.get(descriptor);
+  if (p === undefined) {
+    const common = descriptor.kind === 'task' ? COMMON_TASK_PROPERTIES : descriptor.kind === 'trigger' ? COMMON_TRIGGER_PROPERTIES : {};
+    p = pluginPaths({ properties: { ...common, ...((descriptor.schema.properties ?? {}) as Obj) } }) ?? null;
+    prunedByDescriptor.set(descriptor, p);
+  }
+  return p;
+}
+
+/**
  * Every plugin definition of a flow, parents before children, found by
  * following the plugins' own schemas (so a new flowable task's nested task
  * lists are found without changing this code).
@@ -42,9 +82,8 @@ export function findPluginInstances(flow: unknown, registry: PluginRegistry): Pl
     const actualKind = descriptor?.kind ?? kind;
     out.push({ kind: actualKind, path, value, descriptor });
     if (!descriptor) return;
-    const common = actualKind === 'task' ? COMMON_TASK_PROPERTIES : actualKind === 'trigger' ? COMMON_TRIGGER_PROPERTIES : {};
-    const own = (descriptor.schema.properties ?? {}) as Obj;
-    walk({ properties: { ...common, ...own } }, value, path);
+    const pruned = prunedSchema(descriptor);
+    if (pruned) walk(pruned, value, path);
   };
 
   const walk = (schema: unknown, value: unknown, path: PathSegment[]): void => {

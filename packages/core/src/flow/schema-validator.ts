@@ -1,38 +1,121 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import type { PluginDescriptor } from '../plugins/plugin';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { closeMatches } from './close-matches';
-import { buildFlowSchema } from './flow-schema';
+import { buildFlowSchema, EXPRESSION_PATTERN, pluginBranch } from './flow-schema';
 import type { RawViolation } from './flow-rules';
 import { explainDuration, isExpression, isIsoDuration } from './iso-duration';
+import type { PluginInstance } from './plugin-walker';
 import { pointerToPath, valueAt } from './property-path';
 
+/** Each shared definition is its own schema, so ajv compiles it once and every plugin validator reuses it. */
+const DEFS_BASE = 'https://windhover.dev/schemas/defs/';
+const LOCAL_DEFS = '#/$defs/';
+
+/**
+ * Compiling one schema with a branch per plugin takes seconds (ajv generates
+ * code for every property of every plugin). Instead the flow is validated in
+ * parts: the flow document with shallow task/trigger/condition/runner
+ * definitions, then each plugin definition with its own validator, compiled
+ * the first time its type is seen and reused after. The shared definitions
+ * (durations, inputs, labels, ...) are compiled once per registry.
+ */
 interface Compiled {
   readonly size: number;
-  readonly validate: ValidateFunction;
+  readonly ajv: Ajv2020;
+  readonly root: ValidateFunction;
+  readonly plugins: Map<string, ValidateFunction>;
 }
 
 const cache = new WeakMap<PluginRegistry, Compiled>();
 
-/** Compiles the flow schema of a registry once; recompiles only when plugins were registered since. */
-export function compiledFlowSchema(registry: PluginRegistry): ValidateFunction {
+/** Points the `#/$defs/...` refs of a schema at the shared definitions document. */
+function rewriteRefs(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(rewriteRefs);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith(LOCAL_DEFS) ? DEFS_BASE + v.slice(LOCAL_DEFS.length) : rewriteRefs(v);
+  }
+  return out;
+}
+
+/** The shared definition a `$ref` points at (`#/$defs/task` or its rewritten form), if any. */
+function refName(ref: unknown): string | undefined {
+  if (typeof ref !== 'string') return undefined;
+  if (ref.startsWith(LOCAL_DEFS)) return ref.slice(LOCAL_DEFS.length);
+  if (ref.startsWith(DEFS_BASE)) return ref.slice(DEFS_BASE.length);
+  return undefined;
+}
+
+const shallow = (required: string[], description: string) => ({
+  description,
+  type: 'object',
+  required,
+  properties: { type: { type: 'string' } },
+});
+
+function compile(registry: PluginRegistry, size: number): Compiled {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: false, inlineRefs: false,  });
+  ajv.addFormat('kestra-duration', { type: 'string', validate: (s: string) => isExpression(s) || isIsoDuration(s) });
+  const full = buildFlowSchema(registry) as Record<string, unknown>;
+  const { $defs, $id: _id, ...rootSchema } = full;
+  const defs = {
+    ...($defs as Record<string, unknown>),
+    // Plugin definitions are checked one by one (see validatePlugins); here only their shape.
+    task: shallow(['id', 'type'], 'A task'),
+    trigger: shallow(['id', 'type'], 'A trigger'),
+    condition: shallow(['type'], 'A condition'),
+    taskRunner: shallow(['type'], 'A task runner'),
+  };
+  for (const [name, def] of Object.entries(defs)) ajv.addSchema({ ...(rewriteRefs(def) as Record<string, unknown>), $id: DEFS_BASE + name });
+  const root = ajv.compile(rewriteRefs(rootSchema) as Record<string, unknown>);
+  return { size, ajv, root, plugins: new Map() };
+}
+
+function compiled(registry: PluginRegistry): Compiled {
   const size = registry.names().length;
   const hit = cache.get(registry);
-  if (hit && hit.size === size) return hit.validate;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: false, validateFormats: true });
-  ajv.addFormat('kestra-duration', { type: 'string', validate: (s: string) => isExpression(s) || isIsoDuration(s) });
-  const validate = ajv.compile(buildFlowSchema(registry));
-  cache.set(registry, { size, validate });
-  return validate;
+  if (hit && hit.size === size) return hit;
+  const c = compile(registry, size);
+  cache.set(registry, c);
+  return c;
 }
 
-/** Validates a flow value against the registry's schema and turns ajv errors into readable violations. */
-export function schemaViolations(value: unknown, registry: PluginRegistry): RawViolation[] {
-  const validate = compiledFlowSchema(registry);
-  if (validate(value)) return [];
-  return mapErrors(validate.errors ?? [], value);
+function pluginValidator(c: Compiled, descriptor: PluginDescriptor): ValidateFunction {
+  let v = c.plugins.get(descriptor.type);
+  if (!v) {
+    v = c.ajv.compile(rewriteRefs(pluginBranch(descriptor)) as Record<string, unknown>);
+    c.plugins.set(descriptor.type, v);
+  }
+  return v;
 }
 
-const isExpressionBranch = (e: ErrorObject) => e.schemaPath.startsWith('#/$defs/expression/');
+/** Compiles the shared parts of a registry's validator ahead of time (and the given plugin types). */
+export function warmFlowValidator(registry: PluginRegistry, types: readonly string[] = []): void {
+  const c = compiled(registry);
+  for (const t of types) {
+    const d = registry.get(t);
+    if (d) pluginValidator(c, d);
+  }
+}
+
+/** Validates a flow value and its plugin definitions, and turns ajv errors into readable violations. */
+export function schemaViolations(value: unknown, registry: PluginRegistry, instances: readonly PluginInstance[]): RawViolation[] {
+  const c = compiled(registry);
+  const out: RawViolation[] = [];
+  if (!c.root(value)) out.push(...mapErrors(c.root.errors ?? [], value));
+  for (const inst of instances) {
+    if (!inst.descriptor) continue;
+    const validate = pluginValidator(c, inst.descriptor);
+    if (validate(inst.value)) continue;
+    for (const v of mapErrors(validate.errors ?? [], inst.value)) out.push({ ...v, path: [...inst.path, ...v.path] });
+  }
+  return out;
+}
+
+/** Errors of the "or a Pebble expression" branch say nothing useful: the value was not meant as an expression. */
+const isExpressionBranch = (e: ErrorObject) => (e.parentSchema as Record<string, unknown> | undefined)?.pattern === EXPRESSION_PATTERN;
 
 function mapErrors(all: readonly ErrorObject[], data: unknown): RawViolation[] {
   // Unknown/missing plugin and input types are reported by the rules, with close matches.
@@ -123,7 +206,7 @@ function toViolation(e: ErrorObject, data: unknown): RawViolation {
     case 'type': {
       const expected = (e.params as { type: unknown }).type;
       const items = parent?.items as Record<string, unknown> | undefined;
-      const isTaskList = expected === 'array' && items?.$ref === '#/$defs/task';
+      const isTaskList = expected === 'array' && refName(items?.$ref) === 'task';
       const what = isTaskList ? 'a list of tasks' : typeWords(expected);
       return { path, message: `must be ${what}, got ${describeValue(value)}` };
     }
@@ -159,7 +242,7 @@ function toViolation(e: ErrorObject, data: unknown): RawViolation {
     case 'oneOf': {
       const branches = (e.schema as unknown[] | undefined) ?? [];
       const types = branches
-        .map((b) => (b && typeof b === 'object' ? ((b as Record<string, unknown>).type ?? ((b as Record<string, unknown>).$ref === '#/$defs/expression' ? 'expression' : undefined)) : undefined))
+        .map((b) => (b && typeof b === 'object' ? ((b as Record<string, unknown>).type ?? (refName((b as Record<string, unknown>).$ref) === 'expression' ? 'expression' : undefined)) : undefined))
         .filter((t) => t !== undefined)
         .map((t) => (t === 'expression' ? 'an expression' : typeWords(t)));
       return { path, message: `must be ${types.length ? [...new Set(types)].join(' or ') : 'a valid value'}, got ${describeValue(value)}` };

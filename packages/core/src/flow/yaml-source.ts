@@ -24,6 +24,19 @@ export interface YamlDocument {
 /** Parses every document of a YAML source; never throws. */
 export function parseYamlDocuments(source: string): YamlDocument[] {
   const lineCounter = new LineCounter();
+  const tooDeep = flowCollectionTooDeep(source);
+  if (tooDeep !== undefined) {
+    lineCounter.addNewLine(0);
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    const at = position(lineCounter, tooDeep);
+    return [
+      {
+        ...emptyDocument(source, lineCounter),
+        empty: false,
+        errors: [{ message: `YAML is nested more than ${FLOW_LIMITS.maxDepth} levels deep ([ and { brackets); the limit is ${FLOW_LIMITS.maxDepth}`, ...at }],
+      },
+    ];
+  }
   const docs = parseAllDocuments(source, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true, keepSourceTokens: false });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length === 0) {
@@ -58,6 +71,10 @@ function toYamlDocument(doc: Document.Parsed, index: number, source: string, lin
     const at = position(lineCounter, e.pos[0]);
     // One syntax error per line: the parser often reports the same mistake twice.
     if (errors.some((x) => x.line === at.line)) continue;
+    if (/call stack/i.test(e.message)) {
+      errors.push({ message: `YAML is nested too deeply; the limit is ${FLOW_LIMITS.maxDepth} levels`, line: at.line, column: at.column });
+      continue;
+    }
     errors.push({ message: `YAML syntax error: ${describeYamlError(e.code, e.message)}`, line: at.line, column: at.column });
   }
   const locate = (path: readonly PathSegment[], key = false) => {
@@ -116,6 +133,35 @@ function locateOffset(doc: Document.Parsed, path: readonly PathSegment[], key: b
 function rangeStart(node: unknown): number | undefined {
   const range = (node as Node | null | undefined)?.range;
   return Array.isArray(range) ? range[0] : undefined;
+}
+
+/**
+ * Offset where `[`/`{` nesting first exceeds the limit, or undefined. The
+ * YAML parser recurses on flow collections, so hostile input is refused
+ * before parsing. Quoted strings and comments are skipped.
+ */
+function flowCollectionTooDeep(source: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      else if (c === '\n' && depth === 0) quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(source[i - 1]))) {
+      const nl = source.indexOf('\n', i);
+      if (nl < 0) return undefined;
+      i = nl;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(source[i - 1]))) quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > FLOW_LIMITS.maxDepth) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === '\n' && depth > 0 && /^\S/.test(source.slice(i + 1, i + 2))) depth = 0;
+  }
+  return undefined;
 }
 
 /** Depth of nested arrays/objects, iteratively (no recursion on hostile input). */
