@@ -116,11 +116,12 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
   [
     'read',
     {
-      args: ['path', 'namespace', 'revision'],
+      args: ['path', 'namespace', 'revision', 'version'],
       fn: (a, ev) => {
         const path = requiredString(a.path, 'path', 'read');
         const namespace = optString(a.namespace, 'namespace');
-        const revision = a.revision === undefined || a.revision === null ? undefined : intArg(a.revision, 'revision');
+        const rev = a.revision ?? a.version;
+        const revision = rev === undefined || rev === null ? undefined : intArg(rev, 'revision');
         return ev.port(
           `read:${namespace}:${path}:${revision}`,
           () => port(ev, 'read')(path, { ...(namespace ? { namespace } : {}), ...(revision !== undefined ? { revision } : {}) }),
