@@ -14,9 +14,37 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
 import { ENV_NAMES } from '../functions/shared/env-names';
 import { REPO_ROOT } from './windhover-function';
+
+/**
+ * The worker image's build context: functions/fargate/Dockerfile next to the
+ * container entry point, bundled here with the local esbuild (like the
+ * Lambda functions), so the image build needs no npm install and the
+ * context is two files. Same input, same bytes, same asset hash.
+ */
+function workerImageContext(): string {
+  const dir = join(tmpdir(), 'windhover-worker-image');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'functions', 'fargate', 'Dockerfile'), join(dir, 'Dockerfile'));
+  buildSync({
+    entryPoints: [join(REPO_ROOT, 'functions', 'fargate', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    outfile: join(dir, 'main.mjs'),
+    banner: { js: "import { createRequire as __wh_cr } from 'node:module'; const require = __wh_cr(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return dir;
+}
 
 export interface WorkersProps {
   /** Fargate task size: cpu units (256 = 0.25 vCPU) and memory in MiB. */
@@ -60,11 +88,7 @@ export class Workers extends Construct {
       runtimePlatform: { cpuArchitecture: CpuArchitecture.ARM64, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     this.taskDefinition.addContainer(Workers.CONTAINER_NAME, {
-      image: ContainerImage.fromAsset(REPO_ROOT, {
-        file: 'functions/fargate/Dockerfile',
-        platform: Platform.LINUX_ARM64,
-        exclude: ['node_modules', '**/node_modules', 'cdk.out', '.vendor', '.git', '.data', '.tmp', 'dist', 'test', 'docs'],
-      }),
+      image: ContainerImage.fromAsset(workerImageContext(), { platform: Platform.LINUX_ARM64 }),
       logging: LogDrivers.awsLogs({
         streamPrefix: 'task',
         logGroup: new LogGroup(this, 'TaskLogs', { retention: props.logRetention }),
