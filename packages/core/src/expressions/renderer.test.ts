@@ -17,6 +17,11 @@ describe('typed rendering (§7.1)', () => {
     expect(await renderTyped('{{ inputs.optional_input }}', CONTEXT)).toBeNull();
   });
 
+  it('returns JSON-safe values: big integers beyond 2^53 as exact digit strings', async () => {
+    expect(await renderTyped('{{ execution.startDate | timestampNano }}', CONTEXT)).toBe('1705314600123456000');
+    expect(await renderTyped('{{ execution.startDate | timestamp }}', CONTEXT)).toBe(1705314600);
+  });
+
   it('renders a template with surrounding text as a string', async () => {
     expect(await renderTyped('values: {{ inputs.data.value }}', CONTEXT)).toBe('values: [1,2,3]');
     expect(await renderTyped(' {{ inputs.count }}', CONTEXT)).toBe(' 5');

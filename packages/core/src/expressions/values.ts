@@ -49,6 +49,8 @@ export function mkNumber(value: number, double: boolean): number | JDouble {
 /** Unboxes JDouble deeply, for handing values back to callers (typed rendering). */
 export function toPlain(v: unknown): unknown {
   if (v instanceof JDouble) return v.value;
+  // JSON has no bigint: exact digits as a string when a number would lose precision.
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (Array.isArray(v)) return v.map(toPlain);
   if (isMap(v)) {
     const out: MapValue = {};
