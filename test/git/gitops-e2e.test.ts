@@ -107,7 +107,8 @@ triggers:
 
     const status = await until('the sync status', async () => {
       const r = await api.call('GET', '/api/v1/main/git/status/git');
-      return r.status === 200 && r.json['sources']?.[0]?.lastSyncedCommit === head ? r.json : undefined;
+      const sources = r.json?.['sources'] as { lastSyncedCommit?: string }[] | undefined;
+      return r.status === 200 && sources?.[0]?.lastSyncedCommit === head ? r.json : undefined;
     });
     expect(status['status']).toBe('Synced');
     const source = (status['sources'] as Record<string, unknown>[])[0];
