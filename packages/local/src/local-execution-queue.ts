@@ -1,5 +1,5 @@
 import type { ExecutionQueue, Logger, QueueMessage } from '@windhover/core';
-import { type SqliteDatabase, inTransaction } from './sqlite-database';
+import { type SqliteDatabase, inTransaction, statement } from './sqlite-database';
 
 export type LocalQueueName = 'executor' | 'worker';
 
@@ -107,14 +107,14 @@ export class LocalExecutionQueue implements ExecutionQueue {
   /** Messages left by a previous process (including those it had in flight) are delivered again. */
   private load(): void {
     const now = Date.now();
-    for (const row of this.db.prepare('SELECT queue, id, expires_at FROM queue_dedup WHERE expires_at > ?').all(now) as {
+    for (const row of statement(this.db, 'SELECT queue, id, expires_at FROM queue_dedup WHERE expires_at > ?').all(now) as {
       queue: LocalQueueName;
       id: string;
       expires_at: number;
     }[]) {
       this.channels[row.queue]?.dedup.set(row.id, row.expires_at);
     }
-    const rows = this.db.prepare('SELECT * FROM queue_messages ORDER BY seq').all() as {
+    const rows = statement(this.db, 'SELECT * FROM queue_messages ORDER BY seq').all() as {
       seq: number;
       queue: LocalQueueName;
       id: string;
@@ -142,8 +142,8 @@ export class LocalExecutionQueue implements ExecutionQueue {
   private async send(ch: Channel, messages: readonly QueueMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
-    const insert = this.db.prepare('INSERT INTO queue_messages (queue, id, group_id, body, available_at) VALUES (?, ?, ?, ?, ?)');
-    const dedup = this.db.prepare('INSERT OR REPLACE INTO queue_dedup (queue, id, expires_at) VALUES (?, ?, ?)');
+    const insert = statement(this.db, 'INSERT INTO queue_messages (queue, id, group_id, body, available_at) VALUES (?, ?, ?, ?, ?)');
+    const dedup = statement(this.db, 'INSERT OR REPLACE INTO queue_dedup (queue, id, expires_at) VALUES (?, ?, ?)');
     const accepted: { m: Message; delayMs: number }[] = [];
     inTransaction(this.db, () => {
       for (const msg of messages) {
@@ -164,7 +164,7 @@ export class LocalExecutionQueue implements ExecutionQueue {
 
   private purgeDedup(ch: Channel, now: number): void {
     for (const [id, exp] of ch.dedup) if (exp <= now) ch.dedup.delete(id);
-    this.db.prepare('DELETE FROM queue_dedup WHERE queue = ? AND expires_at <= ?').run(ch.name, now);
+    statement(this.db, 'DELETE FROM queue_dedup WHERE queue = ? AND expires_at <= ?').run(ch.name, now);
   }
 
   private schedule(ch: Channel, m: Message, delayMs: number): void {
@@ -275,7 +275,7 @@ export class LocalExecutionQueue implements ExecutionQueue {
 
   private ack(ch: Channel, m: Message): void {
     // Acknowledge even while closing: the handler's work is done and the database is still open.
-    this.db.prepare('DELETE FROM queue_messages WHERE seq = ?').run(m.seq);
+    statement(this.db, 'DELETE FROM queue_messages WHERE seq = ?').run(m.seq);
     this.release(ch, m.groupId);
   }
 
@@ -284,9 +284,8 @@ export class LocalExecutionQueue implements ExecutionQueue {
     const reason = error instanceof Error ? error.message : String(error);
     if (m.receiveCount >= this.maxReceiveCount) {
       inTransaction(this.db, () => {
-        this.db.prepare('DELETE FROM queue_messages WHERE seq = ?').run(m.seq);
-        this.db
-          .prepare('INSERT OR REPLACE INTO queue_dead_letters (seq, queue, id, group_id, body, receive_count, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        statement(this.db, 'DELETE FROM queue_messages WHERE seq = ?').run(m.seq);
+        statement(this.db, 'INSERT OR REPLACE INTO queue_dead_letters (seq, queue, id, group_id, body, receive_count, error, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
           .run(m.seq, ch.name, m.id, m.groupId, m.body, m.receiveCount, reason, Date.now());
       });
       this.options.logger?.error('queue message moved to dead letters', { queue: ch.name, id: m.id, groupId: m.groupId, error: reason });
@@ -294,8 +293,7 @@ export class LocalExecutionQueue implements ExecutionQueue {
       return;
     }
     this.options.logger?.warn('queue message will be redelivered', { queue: ch.name, id: m.id, receiveCount: m.receiveCount, error: reason });
-    this.db
-      .prepare('UPDATE queue_messages SET receive_count = ?, available_at = ? WHERE seq = ?')
+    statement(this.db, 'UPDATE queue_messages SET receive_count = ?, available_at = ? WHERE seq = ?')
       .run(m.receiveCount, Date.now() + this.retryDelayMs, m.seq);
     // The group stays blocked until the redelivery: later messages never overtake it.
     this.later(this.retryDelayMs, () => {
@@ -307,7 +305,7 @@ export class LocalExecutionQueue implements ExecutionQueue {
 
   /** Messages that failed `maxReceiveCount` times. */
   deadLetters(queue: LocalQueueName): readonly DeadLetter[] {
-    const rows = this.db.prepare('SELECT id, group_id, body, receive_count, error FROM queue_dead_letters WHERE queue = ? ORDER BY seq').all(queue) as {
+    const rows = statement(this.db, 'SELECT id, group_id, body, receive_count, error FROM queue_dead_letters WHERE queue = ? ORDER BY seq').all(queue) as {
       id: string;
       group_id: string;
       body: string;
@@ -321,8 +319,8 @@ export class LocalExecutionQueue implements ExecutionQueue {
   pendingCount(queue?: LocalQueueName): number {
     const row = (
       queue
-        ? this.db.prepare('SELECT COUNT(*) AS n FROM queue_messages WHERE queue = ?').get(queue)
-        : this.db.prepare('SELECT COUNT(*) AS n FROM queue_messages').get()
+        ? statement(this.db, 'SELECT COUNT(*) AS n FROM queue_messages WHERE queue = ?').get(queue)
+        : statement(this.db, 'SELECT COUNT(*) AS n FROM queue_messages').get()
     ) as { n: number };
     return row.n;
   }

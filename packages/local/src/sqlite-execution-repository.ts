@@ -1,6 +1,6 @@
 import type { Execution, ExecutionQuery, ExecutionRepository, Page } from '@windhover/core';
 import { VersionConflictError } from '@windhover/core';
-import { type SqliteDatabase, inTransaction } from './sqlite-database';
+import { type SqliteDatabase, statement } from './sqlite-database';
 
 const DEFAULT_PAGE_SIZE = 10;
 
@@ -20,7 +20,7 @@ export class SqliteExecutionRepository implements ExecutionRepository {
   }
 
   async get(tenantId: string, id: string): Promise<Execution | undefined> {
-    const row = this.db.prepare('SELECT doc, version FROM executions WHERE tenant_id = ? AND id = ?').get(tenantId, id) as
+    const row = statement(this.db, 'SELECT doc, version FROM executions WHERE tenant_id = ? AND id = ?').get(tenantId, id) as
       | { doc: string; version: number }
       | undefined;
     return row ? { ...(JSON.parse(row.doc) as Execution), version: row.version } : undefined;
@@ -39,25 +39,20 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       version,
       JSON.stringify(stored),
     ];
-    inTransaction(this.db, () => {
-      if (expectedVersion === undefined) {
-        const r = this.db
-          .prepare(
+    // One statement each, so atomic without an explicit transaction.
+    const r =
+      expectedVersion === undefined
+        ? statement(
+            this.db,
             `INSERT OR IGNORE INTO executions (namespace, flow_id, state, start_date, parent_id, labels_json, version, doc, tenant_id, id)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(...cols, execution.tenantId, execution.id);
-        if (r.changes !== 1) throw new VersionConflictError('Execution', execution.id, expectedVersion);
-      } else {
-        const r = this.db
-          .prepare(
+          ).run(...cols, execution.tenantId, execution.id)
+        : statement(
+            this.db,
             `UPDATE executions SET namespace = ?, flow_id = ?, state = ?, start_date = ?, parent_id = ?, labels_json = ?, version = ?, doc = ?
              WHERE tenant_id = ? AND id = ? AND version = ?`,
-          )
-          .run(...cols, execution.tenantId, execution.id, expectedVersion);
-        if (r.changes !== 1) throw new VersionConflictError('Execution', execution.id, expectedVersion);
-      }
-    });
+          ).run(...cols, execution.tenantId, execution.id, expectedVersion);
+    if (r.changes !== 1) throw new VersionConflictError('Execution', execution.id, expectedVersion);
     return stored;
   }
 
@@ -86,17 +81,16 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       );
     }
     const whereSql = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${whereSql}`).get(...args) as { n: number }).n;
+    const total = (statement(this.db, `SELECT COUNT(*) AS n FROM executions WHERE ${whereSql}`).get(...args) as { n: number }).n;
     const size = Math.max(1, query.size ?? DEFAULT_PAGE_SIZE);
     const page = Math.max(1, query.page ?? 1);
     const order = query.sort === 'startDate:asc' ? 'ASC' : 'DESC';
-    const rows = this.db
-      .prepare(`SELECT doc, version FROM executions WHERE ${whereSql} ORDER BY start_date ${order}, id ${order} LIMIT ? OFFSET ?`)
+    const rows = statement(this.db, `SELECT doc, version FROM executions WHERE ${whereSql} ORDER BY start_date ${order}, id ${order} LIMIT ? OFFSET ?`)
       .all(...args, size, (page - 1) * size) as { doc: string; version: number }[];
     return { total, results: rows.map((r) => ({ ...(JSON.parse(r.doc) as Execution), version: r.version })) };
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
-    this.db.prepare('DELETE FROM executions WHERE tenant_id = ? AND id = ?').run(tenantId, id);
+    statement(this.db, 'DELETE FROM executions WHERE tenant_id = ? AND id = ?').run(tenantId, id);
   }
 }

@@ -1,6 +1,6 @@
 import type { Flow, FlowQuery, FlowRepository, FlowWithSource } from '@windhover/core';
 import { VersionConflictError } from '@windhover/core';
-import { type SqliteDatabase, inTransaction } from './sqlite-database';
+import { type SqliteDatabase, inTransaction, statement } from './sqlite-database';
 
 interface FlowRow {
   tenant_id: string;
@@ -32,15 +32,13 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   private latest(tenantId: string, namespace: string, id: string): FlowRow | undefined {
-    return this.db
-      .prepare('SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1')
+    return statement(this.db, 'SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1')
       .get(tenantId, namespace, id) as FlowRow | undefined;
   }
 
   async get(tenantId: string, namespace: string, id: string, revision?: number): Promise<FlowWithSource | undefined> {
     if (revision !== undefined) {
-      const row = this.db
-        .prepare('SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?')
+      const row = statement(this.db, 'SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?')
         .get(tenantId, namespace, id, revision) as FlowRow | undefined;
       return row ? toFlow(row) : undefined;
     }
@@ -60,8 +58,8 @@ export class SqliteFlowRepository implements FlowRepository {
       args.push(query.namespacePrefix, query.namespacePrefix.length + 1, query.namespacePrefix);
     }
     if (!query.includeDeleted) where.push('f.deleted = 0');
-    const rows = this.db
-      .prepare(
+    const rows = statement(
+      this.db,
         `SELECT f.* FROM flows f JOIN (SELECT tenant_id, namespace, id, MAX(revision) AS revision FROM flows
            WHERE tenant_id = ? GROUP BY tenant_id, namespace, id) m
          ON f.tenant_id = m.tenant_id AND f.namespace = m.namespace AND f.id = m.id AND f.revision = m.revision
@@ -72,8 +70,7 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   async revisions(tenantId: string, namespace: string, id: string): Promise<readonly FlowWithSource[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision ASC')
+    const rows = statement(this.db, 'SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision ASC')
       .all(tenantId, namespace, id) as FlowRow[];
     return rows.map(toFlow);
   }
@@ -85,8 +82,7 @@ export class SqliteFlowRepository implements FlowRepository {
       if (current !== expectedRevision || flow.revision <= (current ?? 0)) {
         throw new VersionConflictError('Flow', `${namespace}.${id}`, expectedRevision);
       }
-      this.db
-        .prepare('INSERT INTO flows (tenant_id, namespace, id, revision, deleted, source, flow_json, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      statement(this.db, 'INSERT INTO flows (tenant_id, namespace, id, revision, deleted, source, flow_json, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(flow.tenantId, namespace, id, flow.revision, flow.deleted ? 1 : 0, flow.source, JSON.stringify(flow.flow), flow.updated);
     });
   }

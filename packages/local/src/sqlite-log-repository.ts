@@ -1,6 +1,6 @@
 import type { LogEntry, LogLevel, LogQuery, LogRepository } from '@windhover/core';
 import { LOG_LEVELS } from '@windhover/core';
-import { type SqliteDatabase, inTransaction } from './sqlite-database';
+import { type SqliteDatabase, inTransaction, statement } from './sqlite-database';
 
 interface LogRow {
   tenant_id: string;
@@ -49,7 +49,8 @@ export class SqliteLogRepository implements LogRepository {
 
   async append(entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const insert = this.db.prepare(
+    const insert = statement(
+      this.db,
       `INSERT INTO logs (tenant_id, namespace, flow_id, task_id, execution_id, task_run_id, attempt_number, trigger_id, timestamp, level, level_rank, thread, message)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -89,16 +90,16 @@ export class SqliteLogRepository implements LogRepository {
     if (query.minLevel !== undefined) add('level_rank >= ?', levelRank(query.minLevel));
     let limit = '';
     if (query.size !== undefined) {
-      const size = Math.max(1, query.size);
-      limit = ` LIMIT ${size} OFFSET ${(Math.max(1, query.page ?? 1) - 1) * size}`;
+      const size = Math.max(1, Math.floor(query.size));
+      limit = ' LIMIT ? OFFSET ?';
+      args.push(size, (Math.max(1, Math.floor(query.page ?? 1)) - 1) * size);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM logs WHERE ${where.join(' AND ')} ORDER BY timestamp ASC, seq ASC${limit}`)
+    const rows = statement(this.db, `SELECT * FROM logs WHERE ${where.join(' AND ')} ORDER BY timestamp ASC, seq ASC${limit}`)
       .all(...args) as LogRow[];
     return rows.map(toEntry);
   }
 
   async deleteByExecution(tenantId: string, executionId: string): Promise<void> {
-    this.db.prepare('DELETE FROM logs WHERE tenant_id = ? AND execution_id = ?').run(tenantId, executionId);
+    statement(this.db, 'DELETE FROM logs WHERE tenant_id = ? AND execution_id = ?').run(tenantId, executionId);
   }
 }
