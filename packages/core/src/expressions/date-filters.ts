@@ -20,7 +20,7 @@ export function convertDate(input: unknown, a: ResolvedArgs, ev: Evaluation): Zo
 export function formatIn(d: ZonedDate, a: ResolvedArgs, ev: Evaluation): string {
   const zone = defaultZone(ev, a);
   const format = typeof a.format === 'string' ? a.format : 'iso';
-  return formatDate(withZone(d, zone), format);
+  return formatDate(withZone(d, zone), format, typeof a.locale === 'string' ? a.locale : undefined);
 }
 
 const DATE_ARGS = ['format', 'timeZone', 'existingFormat', 'locale'];

@@ -117,6 +117,35 @@ function isoWeek(f: { year: number; month: number; day: number; dayOfWeek: numbe
   return { weekYear: year, week };
 }
 
+const localeNames = new Map<string, { months: string[][]; days: string[][] }>();
+
+/** Month and day names of a locale ([narrow, short, long] per month/day), through Intl. */
+function namesFor(locale: string): { months: string[][]; days: string[][] } | undefined {
+  const hit = localeNames.get(locale);
+  if (hit) return hit;
+  let names: { months: string[][]; days: string[][] };
+  try {
+    const fmt = (opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale.replace(/_/g, '-'), { ...opts, timeZone: 'UTC' });
+    const widths = ['narrow', 'short', 'long'] as const;
+    const months = Array.from({ length: 12 }, (_, m) => widths.map((w) => fmt({ month: w }).format(Date.UTC(2021, m, 15))));
+    // 2021-02-01 was a Monday.
+    const days = Array.from({ length: 7 }, (_, d) => widths.map((w) => fmt({ weekday: w }).format(Date.UTC(2021, 1, 1 + d))));
+    names = { months, days };
+  } catch {
+    return undefined;
+  }
+  if (localeNames.size > 100) localeNames.clear();
+  localeNames.set(locale, names);
+  return names;
+}
+
+function localized(kind: 'months' | 'days', index: number, count: number, locale: string | undefined, english: string): string {
+  if (!locale || /^en([-_]|$)/i.test(locale)) return text(english, count);
+  const names = namesFor(locale)?.[kind][index];
+  if (!names) return text(english, count);
+  return (count === 4 ? names[2] : count === 5 ? names[0] : names[1]) as string;
+}
+
 function text(name: string, count: number): string {
   if (count === 4) return name;
   if (count === 5) return name.slice(0, 1);
@@ -124,7 +153,7 @@ function text(name: string, count: number): string {
 }
 
 /** Formats a date with a compiled pattern (English names). */
-export function formatPattern(d: ZonedDate, pattern: string): string {
+export function formatPattern(d: ZonedDate, pattern: string, locale?: string): string {
   const f = localFields(d);
   const out: string[] = [];
   const emit = (parts: readonly Part[]) => {
@@ -154,7 +183,7 @@ export function formatPattern(d: ZonedDate, pattern: string): string {
       }
       case 'M':
       case 'L':
-        return n <= 2 ? num(f.month, n) : text(MONTHS[f.month - 1] as string, n);
+        return n <= 2 ? num(f.month, n) : localized('months', f.month - 1, n, locale, MONTHS[f.month - 1] as string);
       case 'd':
         return num(f.day, n);
       case 'D':
@@ -166,10 +195,10 @@ export function formatPattern(d: ZonedDate, pattern: string): string {
       case 'F':
         return String(Math.floor((f.day - 1) / 7) + 1);
       case 'E':
-        return text(DAYS[f.dayOfWeek - 1] as string, n);
+        return localized('days', f.dayOfWeek - 1, n, locale, DAYS[f.dayOfWeek - 1] as string);
       case 'e':
       case 'c':
-        return n <= 2 ? num((f.dayOfWeek % 7) + 1, n) : text(DAYS[f.dayOfWeek - 1] as string, n);
+        return n <= 2 ? num((f.dayOfWeek % 7) + 1, n) : localized('days', f.dayOfWeek - 1, n, locale, DAYS[f.dayOfWeek - 1] as string);
       case 'a':
         return f.hour < 12 ? 'AM' : 'PM';
       case 'B':
@@ -273,6 +302,6 @@ export function formatNamed(d: ZonedDate, name: string): string | undefined {
 }
 
 /** Formats with a Kestra format argument: a shortcut name or a pattern. */
-export function formatDate(d: ZonedDate, format: string): string {
-  return formatNamed(d, format.toLowerCase() === format ? format : format) ?? formatPattern(d, format);
+export function formatDate(d: ZonedDate, format: string, locale?: string): string {
+  return formatNamed(d, format) ?? formatPattern(d, format, locale);
 }

@@ -391,6 +391,8 @@ export const DATE_CASES: readonly Case[] = [
   ['{{ execution.startDate | date("yyyy-MM-dd HH:mm:ss.SSS") }}', '2024-01-15 10:30:00.123'],
   ['{{ execution.startDate | date("EEE, d MMM yyyy") }}', 'Mon, 15 Jan 2024'],
   ['{{ execution.startDate | date("EEEE d MMMM yy") }}', 'Monday 15 January 24'],
+  ['{{ execution.startDate | date("EEEE d MMMM yyyy", locale="fr") }}', 'lundi 15 janvier 2024'],
+  ['{{ execution.startDate | date("EEEE, d. MMMM yyyy", locale="de_DE") }}', 'Montag, 15. Januar 2024'],
   ['{{ execution.startDate | date("hh:mm a") }}', '10:30 AM'],
   ['{{ execution.startDate | date("h:mm a", timeZone="America/New_York") }}', '5:30 AM'],
   ['{{ execution.startDate | date("D w Q") }}', '15 3 1'],
