@@ -207,6 +207,21 @@ tasks:
     expect(download.text).not.toContain(TOKEN);
   });
 
+  it('masks a secret inside error messages of failed tasks', async () => {
+    const execution = await run(`id: failing_with_secret
+namespace: company.team
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.http.Request
+    uri: "http://127.0.0.1:1/{{ secret('API_TOKEN') }}"
+`);
+    expect(stateOf(execution)).toBe('FAILED');
+    const logs = await api.call('GET', `/api/v1/main/logs/${execution['id']}`);
+    expect(logs.text).toContain('ERROR');
+    expect(logs.text).not.toContain(TOKEN);
+    expect(JSON.stringify(execution)).not.toContain(TOKEN);
+  });
+
   it('fails a task that reads a missing secret with a message naming the key and the namespace, without a stack trace', async () => {
     const execution = await run(`id: missing_secret
 namespace: company.team
