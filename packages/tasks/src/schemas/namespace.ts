@@ -13,7 +13,7 @@ export const NAMESPACE_DESCRIPTORS: readonly PluginDescriptor[] = [
     properties: {
       namespace: str('Target namespace'),
       files: {
-        description: 'kestra:// URIs to upload: a list, a map of destination path -> URI, or an expression',
+        description: 'Glob patterns of working-directory files to upload (e.g. `glob:**/dbt/**`), or a map of destination path -> kestra:// URI',
         anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'object', additionalProperties: { type: 'string' } }, { type: 'string' }],
       },
       filesMap: { description: 'Map of destination path -> kestra:// URI', anyOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'string' }] },
