@@ -31,19 +31,36 @@ export class SqliteFlowRepository implements FlowRepository {
       PRIMARY KEY (tenant_id, namespace, id, revision))`);
   }
 
+  /** Parsed revisions: a stored revision never changes, so it is parsed once. */
+  private readonly parsed = new Map<string, FlowWithSource>();
+
+  private cached(tenantId: string, namespace: string, id: string, revision: number): FlowWithSource | undefined {
+    const key = `${tenantId}\u0000${namespace}\u0000${id}\u0000${revision}`;
+    const hit = this.parsed.get(key);
+    if (hit) return hit;
+    const row = statement(this.db, 'SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?').get(tenantId, namespace, id, revision) as
+      | FlowRow
+      | undefined;
+    if (!row) return undefined;
+    const flow = toFlow(row);
+    if (this.parsed.size >= 2000) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(key, flow);
+    return flow;
+  }
+
   private latest(tenantId: string, namespace: string, id: string): FlowRow | undefined {
     return statement(this.db, 'SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1')
       .get(tenantId, namespace, id) as FlowRow | undefined;
   }
 
   async get(tenantId: string, namespace: string, id: string, revision?: number): Promise<FlowWithSource | undefined> {
-    if (revision !== undefined) {
-      const row = statement(this.db, 'SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?')
-        .get(tenantId, namespace, id, revision) as FlowRow | undefined;
-      return row ? toFlow(row) : undefined;
-    }
-    const row = this.latest(tenantId, namespace, id);
-    return row && !row.deleted ? toFlow(row) : undefined;
+    if (revision !== undefined) return this.cached(tenantId, namespace, id, revision);
+    const head = statement(this.db, 'SELECT revision, deleted FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1').get(
+      tenantId,
+      namespace,
+      id,
+    ) as { revision: number; deleted: number } | undefined;
+    return head && !head.deleted ? this.cached(tenantId, namespace, id, head.revision) : undefined;
   }
 
   async list(tenantId: string, query: FlowQuery = {}): Promise<readonly FlowWithSource[]> {

@@ -47,8 +47,33 @@ export class SqliteLogRepository implements LogRepository {
       CREATE INDEX IF NOT EXISTS logs_by_flow ON logs (tenant_id, namespace, flow_id, timestamp)`);
   }
 
-  async append(entries: readonly LogEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  private pending: LogEntry[] = [];
+  private flush: Promise<void> | undefined;
+
+  /**
+   * Appends arrive from many task runs at once; those of one event-loop turn
+   * are written in one transaction. The promise resolves once they are stored.
+   */
+  append(entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    this.pending.push(...entries);
+    this.flush ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.pending;
+        this.pending = [];
+        this.flush = undefined;
+        try {
+          this.write(batch);
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    return this.flush;
+  }
+
+  private write(entries: readonly LogEntry[]): void {
     const insert = statement(
       this.db,
       `INSERT INTO logs (tenant_id, namespace, flow_id, task_id, execution_id, task_run_id, attempt_number, trigger_id, timestamp, level, level_rank, thread, message)
