@@ -2,7 +2,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import type { PluginDescriptor } from '../plugins/plugin';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { closeMatches } from './close-matches';
-import { buildFlowSchema, EXPRESSION_PATTERN, pluginBranch } from './flow-schema';
+import { buildFlowSchema, COMMON_TASK_PROPERTIES, COMMON_TRIGGER_PROPERTIES, EXPRESSION_PATTERN, pluginBranch } from './flow-schema';
 import type { RawViolation } from './flow-rules';
 import { explainDuration, isExpression, isIsoDuration } from './iso-duration';
 import type { PluginInstance } from './plugin-walker';
@@ -48,11 +48,12 @@ function refName(ref: unknown): string | undefined {
   return undefined;
 }
 
-const shallow = (required: string[], description: string) => ({
+/** A plugin definition as the flow document sees it: its shape and common properties (also checked when the type is unknown). */
+const shallow = (required: string[], description: string, common: Record<string, unknown> = {}) => ({
   description,
   type: 'object',
   required,
-  properties: { type: { type: 'string' } },
+  properties: { ...common, type: { type: 'string' } },
 });
 
 function compile(registry: PluginRegistry, size: number): Compiled {
@@ -63,8 +64,8 @@ function compile(registry: PluginRegistry, size: number): Compiled {
   const defs = {
     ...($defs as Record<string, unknown>),
     // Plugin definitions are checked one by one (see validatePlugins); here only their shape.
-    task: shallow(['id', 'type'], 'A task'),
-    trigger: shallow(['id', 'type'], 'A trigger'),
+    task: shallow(['id', 'type'], 'A task', COMMON_TASK_PROPERTIES),
+    trigger: shallow(['id', 'type'], 'A trigger', COMMON_TRIGGER_PROPERTIES),
     condition: shallow(['type'], 'A condition'),
     taskRunner: shallow(['type'], 'A task runner'),
   };
