@@ -1,5 +1,6 @@
 import type { FlowWithSource } from '@windhover/core';
 import { BadRequestError, NotFoundError, ValidationError } from '@windhover/core';
+import { assertFlowWritable, assertFlowsWritable } from '../../gitops/read-only-guard';
 import { replaceNamespace } from '../../services/flow-service';
 import type { ApiDeps } from '../api-deps';
 import type { Route } from '../http-types';
@@ -194,6 +195,7 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
       const scope = queryBool(request, 'delete', true)
         ? await deps.flows.list(tenantId, namespace ? (allowChild ? { namespacePrefix: namespace } : { namespace }) : {})
         : undefined;
+      await assertFlowsWritable((ns, id) => deps.flows.find(tenantId, ns, id), request, flows, scope);
       return json(200, await applyBulk(deps, tenantId, flows, scope));
     },
   },
@@ -224,6 +226,8 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
           failed.push(s.name);
         }
       }
+      const parsed = valid.map((source) => ({ ...deps.flows.parse(source), source }));
+      await assertFlowsWritable((ns, id) => deps.flows.find(tenantId, ns, id), request, parsed);
       for (const source of valid) await deps.flows.save(tenantId, source);
       return json(200, failed);
     },
@@ -251,6 +255,7 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
     handle: async ({ request, params }) => {
       const ids = idsWithNamespace(bodyJson(request));
       let count = 0;
+      for (const { namespace, id } of ids) assertFlowWritable(await deps.flows.find(params['tenant'], namespace, id), request, { action: 'delete' });
       for (const { namespace, id } of ids) {
         if (await deps.flows.find(params['tenant'], namespace, id)) {
           await deps.flows.delete(params['tenant'], namespace, id);
@@ -269,6 +274,7 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
         throw new BadRequestError('refusing to delete every flow: give at least one filter');
       }
       const flows = applyFilter(await deps.flows.list(params['tenant']), filter);
+      for (const f of flows) assertFlowWritable(f, request, { action: 'delete' });
       for (const f of flows) await deps.flows.delete(params['tenant'], f.flow.namespace, f.flow.id);
       return json(200, { count: flows.length });
     },
@@ -292,6 +298,7 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
       const bad = flows.filter((f) => f.namespace !== namespace);
       if (bad.length > 0) throw new ValidationError('Invalid flows', bad.map((f) => ({ message: `flow namespace is invalid: '${f.namespace}' is not '${namespace}'`, path: 'namespace' })));
       const scope = queryBool(request, 'delete', true) ? await deps.flows.list(tenantId, { namespace }) : undefined;
+      await assertFlowsWritable((ns, id) => deps.flows.find(tenantId, ns, id), request, flows, scope);
       return json(200, await applyBulk(deps, tenantId, flows, scope));
     },
   },
@@ -310,13 +317,16 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
   {
     method: 'PUT',
     path: `${BASE}/:namespace/:id`,
-    handle: async ({ request, params }) =>
-      json(200, flowJson((await deps.flows.update(params['tenant'], params['namespace'], params['id'], bodyYaml(request))).flow, true)),
+    handle: async ({ request, params }) => {
+      assertFlowWritable(await deps.flows.find(params['tenant'], params['namespace'], params['id']), request, { newSource: bodyYaml(request), action: 'update' });
+      return json(200, flowJson((await deps.flows.update(params['tenant'], params['namespace'], params['id'], bodyYaml(request))).flow, true));
+    },
   },
   {
     method: 'DELETE',
     path: `${BASE}/:namespace/:id`,
-    handle: async ({ params }) => {
+    handle: async ({ request, params }) => {
+      assertFlowWritable(await deps.flows.find(params['tenant'], params['namespace'], params['id']), request, { action: 'delete' });
       await deps.flows.delete(params['tenant'], params['namespace'], params['id']);
       return noContent();
     },
