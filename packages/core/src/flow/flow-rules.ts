@@ -36,6 +36,7 @@ const FLOW_ID = new RegExp(FLOW_ID_PATTERN);
 const NAMESPACE = new RegExp(NAMESPACE_PATTERN);
 const TASK_ID = new RegExp(TASK_ID_PATTERN);
 const DAG = 'io.kestra.plugin.core.flow.Dag';
+const SUBFLOW = 'io.kestra.plugin.core.flow.Subflow';
 
 /** Rules a JSON Schema cannot express (core-spec §1.3): ids, reserved names, uniqueness, inputs, cron, types, Dag graphs. */
 export function checkFlowRules(flow: unknown, instances: readonly PluginInstance[], registry: PluginRegistry): RawViolation[] {
@@ -44,7 +45,7 @@ export function checkFlowRules(flow: unknown, instances: readonly PluginInstance
   checkIdentity(flow, out);
   checkInputs(flow, out);
   checkUniqueIds(flow.outputs, 'outputs', 'output', out);
-  checkPlugins(instances, registry, out);
+  checkPlugins(flow, instances, registry, out);
   return out;
 }
 
@@ -104,7 +105,7 @@ function checkInputs(flow: Obj, out: RawViolation[]): void {
   });
 }
 
-function checkPlugins(instances: readonly PluginInstance[], registry: PluginRegistry, out: RawViolation[]): void {
+function checkPlugins(flow: Obj, instances: readonly PluginInstance[], registry: PluginRegistry, out: RawViolation[]): void {
   const ids = new Map<string, readonly PathSegment[]>();
   for (const inst of instances) {
     const { value, path, kind } = inst;
@@ -130,6 +131,8 @@ function checkPlugins(instances: readonly PluginInstance[], registry: PluginRegi
       if (problem) out.push({ path: [...path, 'cron'], message: `invalid cron expression "${value.cron}" (${problem})` });
     }
     if (inst.descriptor?.type === DAG) checkDag(value, path, out);
+    if (inst.descriptor?.type === SUBFLOW && value.namespace === flow.namespace && value.flowId === flow.id && typeof flow.id === 'string')
+      out.push({ path: [...path, 'flowId'], message: `a flow cannot call itself: this Subflow task executes \`${String(flow.namespace)}.${flow.id}\`` });
   }
 }
 

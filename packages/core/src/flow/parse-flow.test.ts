@@ -195,3 +195,23 @@ describe('buildFlowSchema', () => {
     expect(schema.$defs.task.oneOf).toHaveLength(2);
   });
 });
+
+describe('flow rules', () => {
+  it('rejects a flow that calls itself as a subflow', () => {
+    const reg = new PluginRegistry().register({
+      type: 'io.kestra.plugin.core.flow.Subflow',
+      kind: 'task',
+      schema: { type: 'object', properties: { namespace: { type: 'string' }, flowId: { type: 'string' } }, required: ['namespace', 'flowId'] },
+    });
+    const src = flow('tasks:\n  - id: again\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: company.team\n    flowId: hello\n');
+    expect(validateFlowSource(src, { registry: reg }).map((v) => [v.path, v.message])).toEqual([
+      ['tasks[0].flowId', 'a flow cannot call itself: this Subflow task executes `company.team.hello`'],
+    ]);
+    expect(validateFlowSource(src.replace('flowId: hello', 'flowId: other'), { registry: reg })).toEqual([]);
+  });
+
+  it('reports a missing input id once, not once per accepted alternative', () => {
+    const vs = validateFlowSource(flow(`inputs:\n  - type: STRING\n${LOG_TASK}`), opts);
+    expect(vs.map((v) => [v.path, v.message])).toEqual([['inputs[0]', 'missing required property `id` (STRING input)']]);
+  });
+});

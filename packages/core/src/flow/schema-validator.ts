@@ -129,11 +129,11 @@ function mapErrors(all: readonly ErrorObject[], data: unknown): RawViolation[] {
     if (subs.length === 0) continue;
     const deepest = Math.max(...subs.map((e) => e.instancePath.length));
     const drop = new Set<ErrorObject>([alt, ...subs.filter((e) => e.instancePath.length < deepest)]);
-    // Between branches failing at the same place on type alone, keep one.
-    const sameLevelTypes = subs.filter((e) => e.instancePath.length === deepest && e.keyword === 'type');
-    if (sameLevelTypes.length > 1) {
-      for (const e of sameLevelTypes.slice(1)) drop.add(e);
-    }
+    // When several branches fail at the same depth, report the first of them only ("must be a list" once, not once per branch).
+    const branchOf = (e: ErrorObject) => e.schemaPath.slice(base.length + alt.keyword.length + 1).split('/')[0];
+    const atDepth = subs.filter((e) => e.instancePath.length === deepest);
+    const firstBranch = atDepth.length > 0 ? branchOf(atDepth[0]) : undefined;
+    for (const e of atDepth) if (branchOf(e) !== firstBranch) drop.add(e);
     errors = errors.filter((e) => !drop.has(e));
   }
   // Flow id and namespace get their own messages from the rules.
