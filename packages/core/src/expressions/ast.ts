@@ -20,6 +20,7 @@ export type Expr =
   | { readonly k: 'filter'; readonly input: Expr; readonly name: string; readonly args: Args; readonly pos: Pos }
   | { readonly k: 'test'; readonly input: Expr; readonly name: string; readonly args: Args; readonly negate: boolean; readonly pos: Pos }
   | { readonly k: 'call'; readonly name: string; readonly args: Args; readonly pos: Pos }
+  | { readonly k: 'method'; readonly obj: Expr; readonly name: string; readonly args: readonly Expr[]; readonly pos: Pos }
   | { readonly k: 'ternary'; readonly c: Expr; readonly a: Expr; readonly b: Expr; readonly pos: Pos };
 
 export interface FilterCall {

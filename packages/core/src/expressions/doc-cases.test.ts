@@ -11,6 +11,7 @@ import {
   DATE_CASES,
   FUNCTION_CASES,
   INTERPOLATION_CASES,
+  METHOD_CASES,
   NULL_CASES,
   STRING_FILTER_CASES,
   SYNTAX_CASES,
@@ -28,6 +29,7 @@ const TABLES: readonly (readonly [string, readonly Case[]])[] = [
   ['functions', FUNCTION_CASES],
   ['string interpolation', INTERPOLATION_CASES],
   ['calendar and id functions', CALENDAR_CASES],
+  ['Java methods on values', METHOD_CASES],
 ];
 
 describe('Kestra documentation examples render as Kestra prints them', () => {

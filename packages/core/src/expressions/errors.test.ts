@@ -59,7 +59,7 @@ describe('errors name the expression, the position and what failed', () => {
     ['{{ [1, 2 3] }}', 'Expected "," but found "3"'],
     ['{{ a b }}', 'Unexpected token "b"'],
     ['{% unknowntag %}', 'Unknown tag "unknowntag"'],
-    ['{{ foo.bar() }}', 'Method calls are not supported'],
+    ['{{ items.get(a=1) }}', 'takes positional arguments only'],
     ['{{ # }}', 'Unexpected character "#"'],
     ['{# never closed', 'Unclosed comment'],
     ['{% raw %}never closed', 'Unclosed "raw" tag'],
@@ -110,6 +110,11 @@ describe('errors name the expression, the position and what failed', () => {
     ['{% if inputs.optional_input %}x{% endif %}', 'null value given to if statement and strict variables is set to true'],
     ['{% if items %}x{% endif %}', 'Unsupported value type List. Expected Boolean, String, Number in "if" statement'],
     ['{{ "x" | base64decode }}', 'not valid Base64'],
+    ['{{ items.bogus() }}', 'Method [bogus] is not available'],
+    ['{{ items.get(9) }}', 'Index 9 out of bounds for length 3'],
+    ['{{ "abc".substring(2, 1) }}', 'begin 2, end 1, length 3'],
+    ['{{ map.get() }}', 'Method get() takes 1 argument(s), got 0'],
+    ['{{ 5.getClass() }}', 'Method [getClass] is not available'],
     ['{{ "%E0%A4%A" | urldecode }}', 'malformed percent-encoding'],
   ])('reports the failure of %s', async (template, fragment) => {
     const e = await failure(template);

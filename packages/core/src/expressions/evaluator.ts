@@ -1,6 +1,8 @@
 import type { Args, Expr, MacroDef, Node, Pos, Template } from './ast';
 import { ExpressionError, isExpressionError } from './expression-error';
 import type { InternalOptions } from './render-options';
+import { callMethod } from './methods';
+import { DEFAULT_REGEX_TIMEOUT_MS } from './regex-runner';
 import { arithmetic, compareOp, condTruthy, contains, getAttribute, ifTruthy, toIterable } from './operators';
 import { EvalFailure, Suspend, UndefinedSignal } from './signals';
 import { isDouble, isNumber, javaString, mkNumber, num, printValue, valueEquals } from './values';
@@ -321,6 +323,8 @@ export class Evaluation {
         return this.test(e.name, e.input, e.args, e.negate);
       case 'call':
         return this.call(e.name, e.args, e.pos);
+      case 'method':
+        return callMethod(this.eval(e.obj), e.name, e.args.map((a) => this.eval(a)), this.options.regexTimeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS);
     }
   }
 

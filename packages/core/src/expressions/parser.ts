@@ -403,7 +403,13 @@ export class Parser {
         const dot = s.next();
         const t = s.next();
         if (t.t !== 'name' && t.t !== 'num') throw this.error(`Expected an attribute name after "." but found "${t.v}"`, t.at);
-        if (s.isOp('(')) throw this.error(`Method calls are not supported ("${t.v}(...)")`, t.at);
+        if (s.isOp('(')) {
+          // Java methods of maps, lists, strings and numbers that Pebble lets templates call (a fixed allow-list).
+          const args = this.args(s);
+          if (args.named.length > 0) throw this.error(`Method "${t.v}" takes positional arguments only`, t.at);
+          e = this.mk({ k: 'method', obj: e, name: t.v, args: args.positional, pos: this.pos(t.at) }, e, ...args.positional);
+          continue;
+        }
         e = this.mk({ k: 'attr', obj: e, key: t.v, pos: this.pos(dot.at) }, e);
       } else if (s.isOp('[')) {
         const b = s.next();

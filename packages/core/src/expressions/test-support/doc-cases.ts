@@ -520,3 +520,31 @@ export const CALENDAR_CASES: readonly Case[] = [
   ['{{ nanoId() | length }}', '21'],
   ["{{ nanoId(length=4, alphabet='ab') }}", 'bbbb'],
 ];
+
+/** Java methods Pebble lets templates call on maps, lists and strings (used in the docs, e.g. `row.get(key)`). */
+export const METHOD_CASES: readonly Case[] = [
+  ["{{ map.get('a') }}", '1'],
+  ["{{ map.get('zz') ?? 'none' }}", 'none'],
+  ["{{ map.getOrDefault('zz', 0) }}", '0'],
+  ["{{ map.containsKey('b') }}", 'true'],
+  ['{{ map.keySet() }}', '["a","b"]'],
+  ['{{ map.values() }}', '[1,2]'],
+  ['{{ map.size() }}', '2'],
+  ['{% for e in map.entrySet() %}{{ e.key }}={{ e.value }} {% endfor %}', 'a=1 b=2 '],
+  ['{{ items.size() }}', '3'],
+  ['{{ items.get(1) }}', 'y'],
+  ["{{ items.contains('z') }}", 'true'],
+  ['{{ items.isEmpty() }}', 'false'],
+  ['{{ items.subList(0, 2) }}', '["x","y"]'],
+  ["{{ 'Kestra'.length() }}", '6'],
+  ["{{ 'Kestra'.toUpperCase() }}", 'KESTRA'],
+  ["{{ 'a,b,c'.split(',') }}", '["a","b","c"]'],
+  ["{{ 'report.csv'.endsWith('.csv') }}", 'true'],
+  ["{{ 'report.csv'.substring(0, 6) }}", 'report'],
+  ["{{ 'a-b-c'.replace('-', '+') }}", 'a+b+c'],
+  ["{{ 'a1b2'.replaceAll('[0-9]', '') }}", 'ab'],
+  ["{{ 'abc'.matches('[a-c]+') }}", 'true'],
+  ["{{ ' x '.trim() }}", 'x'],
+  ['{{ inputs.count.toString() ~ "!" }}', '5!'],
+  ['{% set row = {"name": "n1"} %}{% set key = "name" %}{{ row.get(key) }}', 'n1'],
+];
