@@ -30,7 +30,7 @@ describe('read-only flows (system.readOnly: "true")', () => {
     expect((await api.call('POST', '/api/v1/main/flows', yaml(flow('locked', 'v1')))).status).toBe(200);
     const edit = await call('PUT', '/api/v1/main/flows/prod/locked', flow('locked', 'hand edit'));
     expect(edit.status).toBe(409);
-    expect((await edit.json()).message).toMatch(/read-only.*X-Windhover-Managed-By/);
+    expect(((await edit.json()) as { message: string }).message).toMatch(/read-only.*X-Windhover-Managed-By/);
     expect((await call('PUT', '/api/v1/main/flows/prod/locked', flow('locked', 'sneaky', false))).status).toBe(409);
     expect((await call('DELETE', '/api/v1/main/flows/prod/locked')).status).toBe(409);
     expect((await call('POST', '/api/v1/main/flows/prod?delete=true', flow('other', 'x', false))).status).toBe(409);
