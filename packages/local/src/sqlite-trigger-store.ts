@@ -1,5 +1,6 @@
 import type { TriggerKey, TriggerState, TriggerStateQuery, TriggerStore } from '@windhover/core';
 import { VersionConflictError, triggerKeyString } from '@windhover/core';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database';
 
 interface Row {
@@ -7,24 +8,42 @@ interface Row {
   readonly version: number;
 }
 
+type Statement = Database.Statement<unknown[]>;
+
 /**
  * Trigger state in SQLite. The conditional write is a single statement
  * (`INSERT OR IGNORE` for a new state, `UPDATE ... WHERE version = ?`
  * otherwise), so two ticks racing for one slot cannot both win, even from
- * two processes sharing the file.
+ * two processes sharing the file. Statements are prepared once: the
+ * scheduler reads and writes thousands of states per tick.
  */
 export class SqliteTriggerStore implements TriggerStore {
+  readonly #get: Statement;
+  readonly #insert: Statement;
+  readonly #update: Statement;
+  readonly #delete: Statement;
+  readonly #deleteByFlow: Statement;
+  readonly #lists = new Map<string, Statement>();
+
   constructor(private readonly db: SqliteDatabase) {
     db.exec(`CREATE TABLE IF NOT EXISTS trigger_states (
       tenant_id TEXT NOT NULL, namespace TEXT NOT NULL, flow_id TEXT NOT NULL, trigger_id TEXT NOT NULL,
       version INTEGER NOT NULL, doc TEXT NOT NULL,
       PRIMARY KEY (tenant_id, namespace, flow_id, trigger_id))`);
+    this.#get = db.prepare('SELECT doc, version FROM trigger_states WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?');
+    this.#insert = db.prepare(
+      'INSERT OR IGNORE INTO trigger_states (tenant_id, namespace, flow_id, trigger_id, version, doc) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#update = db.prepare(
+      `UPDATE trigger_states SET version = ?, doc = ?
+       WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ? AND version = ?`,
+    );
+    this.#delete = db.prepare('DELETE FROM trigger_states WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?');
+    this.#deleteByFlow = db.prepare('DELETE FROM trigger_states WHERE tenant_id = ? AND namespace = ? AND flow_id = ?');
   }
 
   async get(key: TriggerKey): Promise<TriggerState | undefined> {
-    const row = this.db
-      .prepare('SELECT doc, version FROM trigger_states WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?')
-      .get(key.tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
+    const row = this.#get.get(key.tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
     return row ? toState(row) : undefined;
   }
 
@@ -43,49 +62,38 @@ export class SqliteTriggerStore implements TriggerStore {
       where.push('flow_id = ?');
       args.push(query.flowId);
     }
-    const rows = this.db
-      .prepare(`SELECT doc, version FROM trigger_states WHERE ${where.join(' AND ')} ORDER BY namespace, flow_id, trigger_id`)
-      .all(...args) as Row[];
-    return rows.map(toState);
+    const sql = `SELECT doc, version FROM trigger_states WHERE ${where.join(' AND ')} ORDER BY namespace, flow_id, trigger_id`;
+    let statement = this.#lists.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#lists.set(sql, statement);
+    }
+    return (statement.all(...args) as Row[]).map(toState);
   }
 
   async save(state: Omit<TriggerState, 'version'>, expectedVersion: number | undefined): Promise<TriggerState> {
     const version = (expectedVersion ?? 0) + 1;
     const { version: _ignored, ...rest } = state as TriggerState;
     const doc = JSON.stringify(rest);
-    const k = [state.tenantId, state.namespace, state.flowId, state.triggerId];
     const changes =
       expectedVersion === undefined
-        ? this.db
-            .prepare(
-              'INSERT OR IGNORE INTO trigger_states (tenant_id, namespace, flow_id, trigger_id, version, doc) VALUES (?, ?, ?, ?, ?, ?)',
-            )
-            .run(...k, version, doc).changes
-        : this.db
-            .prepare(
-              `UPDATE trigger_states SET version = ?, doc = ?
-               WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ? AND version = ?`,
-            )
-            .run(version, doc, ...k, expectedVersion).changes;
+        ? this.#insert.run(state.tenantId, state.namespace, state.flowId, state.triggerId, version, doc).changes
+        : this.#update.run(version, doc, state.tenantId, state.namespace, state.flowId, state.triggerId, expectedVersion).changes;
     if (changes !== 1) throw new VersionConflictError('Trigger', triggerKeyString(state), expectedVersion);
     return { ...(rest as Omit<TriggerState, 'version'>), version };
   }
 
   async delete(key: TriggerKey): Promise<boolean> {
-    return (
-      this.db
-        .prepare('DELETE FROM trigger_states WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?')
-        .run(key.tenantId, key.namespace, key.flowId, key.triggerId).changes > 0
-    );
+    return this.#delete.run(key.tenantId, key.namespace, key.flowId, key.triggerId).changes > 0;
   }
 
   async deleteByFlow(tenantId: string, namespace: string, flowId: string): Promise<number> {
-    return this.db
-      .prepare('DELETE FROM trigger_states WHERE tenant_id = ? AND namespace = ? AND flow_id = ?')
-      .run(tenantId, namespace, flowId).changes;
+    return this.#deleteByFlow.run(tenantId, namespace, flowId).changes;
   }
 }
 
 function toState(row: Row): TriggerState {
-  return { ...(JSON.parse(row.doc) as Omit<TriggerState, 'version'>), version: row.version };
+  const state = JSON.parse(row.doc) as { version: number };
+  state.version = row.version;
+  return state as unknown as TriggerState;
 }

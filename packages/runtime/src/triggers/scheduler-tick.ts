@@ -12,6 +12,7 @@ import {
   formatZoned,
   isScheduleTrigger,
   planScheduleTick,
+  TICK_MS,
   readScheduleTrigger,
   scheduleVariables,
   triggerKeyString,
@@ -49,6 +50,7 @@ export async function runSchedulerTick(deps: TriggerDeps, now: Date): Promise<Sc
     const [flows, states] = await Promise.all([deps.ports.flows.list(tenantId), deps.ports.triggers.list(tenantId)]);
     const byKey = new Map<string, TriggerState>(states.map((s) => [triggerKeyString(s), s]));
     const live = new Set<string>();
+    const horizon = Math.floor(now.getTime() / TICK_MS) * TICK_MS + TICK_MS;
     for (const fw of flows) {
       if (fw.deleted || fw.flow.deleted) continue;
       for (const def of fw.flow.triggers ?? []) {
@@ -57,8 +59,10 @@ export async function runSchedulerTick(deps: TriggerDeps, now: Date): Promise<Sc
         live.add(k);
         if (!isScheduleTrigger(def)) continue;
         evaluated++;
+        const state = byKey.get(k);
+        if (state && notDue(fw, def, state, horizon)) continue;
         try {
-          started += await evaluateSchedule(deps, fw, def, key, byKey.get(k), now);
+          started += await evaluateSchedule(deps, fw, def, key, state, now);
         } catch (e) {
           failed++;
           deps.ports.logger.error('schedule trigger evaluation failed', { trigger: k, error: errorMessage(e) });
@@ -77,6 +81,38 @@ export async function runSchedulerTick(deps: TriggerDeps, now: Date): Promise<Sc
 }
 
 /**
+ * The usual minute for most triggers: the state says the next slot is after
+ * this tick's horizon and nothing else changed. Decided without parsing the
+ * trigger or touching the cron library, so a tick over thousands of idle
+ * triggers costs little more than reading them.
+ */
+function notDue(fw: FlowWithSource, def: TriggerDefinition, state: TriggerState, horizon: number): boolean {
+  if (fw.flow.disabled === true || def.disabled === true || state.disabled) return false;
+  if (state.backfill || state.pending?.length || state.nextExecutionDate === undefined) return false;
+  const timezone = typeof def.timezone === 'string' && def.timezone.trim() ? def.timezone.trim() : 'UTC';
+  if (state.scheduleKey !== `${String(def.cron ?? '').trim()}|${def.withSeconds === true}|${timezone}`) return false;
+  return Date.parse(state.nextExecutionDate) >= horizon;
+}
+
+/** Parsed triggers per runtime (its deps) and flow revision: a revision never changes. */
+const parsedByDeps = new WeakMap<TriggerDeps, Map<string, ScheduleTrigger>>();
+
+function scheduleTriggerOf(deps: TriggerDeps, fw: FlowWithSource, def: TriggerDefinition, key: TriggerKey): ScheduleTrigger {
+  let parsed = parsedByDeps.get(deps);
+  if (!parsed) {
+    parsed = new Map();
+    parsedByDeps.set(deps, parsed);
+  }
+  const cacheKey = `${triggerKeyString(key)}@${fw.revision}`;
+  const hit = parsed.get(cacheKey);
+  if (hit) return hit;
+  const trigger = readScheduleTrigger(def, { recoverMissedSchedules: deps.options?.recoverMissedSchedules });
+  if (parsed.size > 100_000) parsed.clear();
+  parsed.set(cacheKey, trigger);
+  return trigger;
+}
+
+/**
  * Evaluates one Schedule trigger now: finishes slots a crashed tick left
  * pending, then plans, claims and starts. Also used when the execution that
  * held the trigger's lock ends, so the next queued slot starts at once.
@@ -89,12 +125,12 @@ export async function evaluateSchedule(
   knownState: TriggerState | undefined,
   now: Date,
 ): Promise<number> {
-  const trigger = readScheduleTrigger(def, { recoverMissedSchedules: deps.options?.recoverMissedSchedules });
+  const trigger = scheduleTriggerOf(deps, fw, def, key);
   const accept = acceptor(deps, fw, trigger, key);
   let state = knownState;
   let started = 0;
   if (state?.pending?.length) {
-    started += await startSlots(deps, fw, trigger, key, state, state.pending, accept);
+    started += await startSlots(deps, fw, trigger, key, state, state.pending, accept, true);
     state = await deps.ports.triggers.get(key);
   }
   const plan = await planScheduleTick({ key, trigger, state, nowMs: now.getTime(), flowDisabled: fw.flow.disabled === true, accept });
@@ -106,7 +142,7 @@ export async function evaluateSchedule(
     if (isVersionConflict(e)) return started; // another tick claimed these slots
     throw e;
   }
-  if (plan.fire.length) started += await startSlots(deps, fw, trigger, key, saved, plan.fire, accept);
+  if (plan.fire.length) started += await startSlots(deps, fw, trigger, key, saved, plan.fire, accept, false);
   return started;
 }
 
@@ -133,6 +169,7 @@ async function startSlots(
   state: TriggerState,
   slots: readonly PendingSlot[],
   accept: (slotMs: number) => Promise<boolean> | boolean,
+  retry: boolean,
 ): Promise<number> {
   const done = new Set<string>();
   const failedIds = new Set<string>();
@@ -147,7 +184,9 @@ async function startSlots(
         ...(backfill?.inputs ?? {}),
       };
       const labels = [...trigger.labels, ...(backfill?.labels ?? [])];
-      await createTriggeredExecution(deps, {
+      await createTriggeredExecution(
+        deps,
+        {
         id: slot.executionId,
         tenantId: key.tenantId,
         namespace: key.namespace,
@@ -157,7 +196,9 @@ async function startSlots(
         labels,
         scheduleDate: slot.date,
         trigger: { id: trigger.id, type: trigger.type, variables },
-      });
+      },
+        { mayExist: retry },
+      );
       done.add(slot.executionId);
     } catch (e) {
       // A slot whose execution cannot be created (invalid inputs, ...) is dropped, as Kestra
@@ -170,14 +211,25 @@ async function startSlots(
       });
     }
   }
-  await updateTriggerState(deps.ports.triggers, key, (current) => {
+  const clear = (current: TriggerState | undefined) => {
     if (!current) return undefined;
     const pending = (current.pending ?? []).filter((p) => !done.has(p.executionId) && !failedIds.has(p.executionId));
     const unlock = current.executionId !== undefined && failedIds.has(current.executionId);
     if (pending.length === (current.pending ?? []).length && !unlock) return undefined;
     const { pending: _p, executionId, ...rest } = withoutVersion(current);
     return { ...rest, ...(pending.length ? { pending } : {}), ...(executionId && !unlock ? { executionId } : {}) };
-  });
+  };
+  // Usually nobody wrote since our claim: write on its version without reading again.
+  const direct = clear(state);
+  if (direct) {
+    try {
+      await deps.ports.triggers.save(direct, state.version);
+      return done.size;
+    } catch (e) {
+      if (!isVersionConflict(e)) throw e;
+    }
+  }
+  await updateTriggerState(deps.ports.triggers, key, clear);
   return done.size;
 }
 

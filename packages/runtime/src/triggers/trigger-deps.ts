@@ -42,9 +42,16 @@ export interface TriggerDeps {
  * Creates a triggered execution once: when an execution with the derived id
  * exists already (a retried tick, a redelivered event), it is returned.
  */
-export async function createTriggeredExecution(deps: TriggerDeps, request: TriggeredExecutionRequest): Promise<Execution> {
-  const existing = await deps.ports.executions.get(request.tenantId, request.id);
-  if (existing) return existing;
+export async function createTriggeredExecution(
+  deps: TriggerDeps,
+  request: TriggeredExecutionRequest,
+  options: { mayExist?: boolean } = {},
+): Promise<Execution> {
+  // A retry (a pending slot, a redelivered event) looks first; a fresh claim goes straight to create.
+  if (options.mayExist !== false) {
+    const existing = await deps.ports.executions.get(request.tenantId, request.id);
+    if (existing) return existing;
+  }
   try {
     return await deps.executions.create(request);
   } catch (e) {
