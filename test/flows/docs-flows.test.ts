@@ -58,3 +58,10 @@ describe('Kestra documentation flows with unregistered types', () => {
     },
   );
 });
+
+describe('deprecations', () => {
+  it('lists deprecated properties of documentation flows, as Kestra does in deprecationPaths', () => {
+    const [result] = validate('0165-company.team.pause.yaml');
+    expect(result.deprecationPaths).toEqual(['tasks[0].tasks', 'tasks[1].delay', 'tasks[1].tasks']);
+  });
+});

@@ -165,7 +165,7 @@ describe('validateMultiDocument', () => {
     const second = 'id: second\ntasks:\n  - id: t\n    type: io.kestra.core.tasks.log.Log\n    message: hi\n';
     const results = validateMultiDocument(`${flow(LOG_TASK)}---\n${second}`, opts);
     expect(results).toHaveLength(2);
-    expect(results[0]).toMatchObject({ index: 0, flow: 'hello', namespace: 'company.team', constraints: null, outdated: false, deprecationPaths: [] });
+    expect(results[0]).toMatchObject({ index: 0, filename: 'flow.yml', flow: 'hello', namespace: 'company.team', constraints: null, outdated: false, deprecationPaths: [] });
     expect(results[1]).toMatchObject({
       index: 1,
       flow: 'second',
@@ -181,6 +181,7 @@ describe('validateMultiDocument', () => {
     const r = validateMultiDocument(`revision: 3\n${flow(LOG_TASK)}`, { ...opts, latestRevision: () => 7 });
     expect(r[0].outdated).toBe(true);
     expect(validateMultiDocument(`revision: 8\n${flow(LOG_TASK)}`, { ...opts, latestRevision: () => 7 })[0].outdated).toBe(false);
+    expect(validateMultiDocument(`revision: 8\n${flow(LOG_TASK)}`, { ...opts, latestRevision: () => undefined })[0].outdated).toBe(false);
   });
 });
 

@@ -59,6 +59,8 @@ export function validateFlowSource(input: string | Uint8Array, options: FlowVali
 export interface FlowValidationResult {
   /** 0-based index of the document in the source. */
   readonly index: number;
+  /** The file name given in the options, if any. */
+  readonly filename: string | null;
   readonly flow: string | null;
   readonly namespace: string | null;
   /** Kestra's `constraints`: every problem on its own line (`path: message`), or null when valid. */
@@ -101,7 +103,7 @@ function result(
   doc: YamlDocument | undefined,
   violations: readonly Violation[],
   source: string,
-  options: { registry: PluginRegistry; latestRevision?: (namespace: string, id: string) => number | undefined },
+  options: { registry: PluginRegistry; fileName?: string; latestRevision?: (namespace: string, id: string) => number | undefined },
 ): FlowValidationResult {
   const value = isObject(doc?.value) ? doc.value : {};
   const flow = typeof value.id === 'string' ? value.id : null;
@@ -110,10 +112,12 @@ function result(
   let outdated = false;
   if (flow && namespace && options.latestRevision && typeof value.revision === 'number') {
     const latest = options.latestRevision(namespace, flow);
-    outdated = latest !== undefined && value.revision !== latest + 1 && value.revision !== latest;
+    // Kestra: a document whose revision is not the next one was edited from an outdated copy.
+    outdated = latest !== undefined && value.revision !== latest + 1;
   }
   return {
     index,
+    filename: options.fileName ?? null,
     flow,
     namespace,
     constraints: violations.length ? violations.map((v) => (v.path ? `${v.path}: ${v.message}` : v.message)).join('\n') : null,
@@ -179,10 +183,24 @@ function deprecations(flow: Obj, registry: PluginRegistry): { deprecationPaths: 
     warnings.push('`taskDefaults` is deprecated: use `pluginDefaults`');
   }
   for (const inst of findPluginInstances(flow, registry)) {
-    if (inst.descriptor && inst.value.type !== inst.descriptor.type) {
+    if (!inst.descriptor) continue;
+    if (inst.value.type !== inst.descriptor.type) {
       deprecationPaths.push(formatPath([...inst.path, 'type']));
       warnings.push(`\`${String(inst.value.type)}\` is a deprecated alias of \`${inst.descriptor.type}\``);
     }
+    // Properties a plugin documents as deprecated.
+    const props = (inst.descriptor.schema.properties ?? {}) as Record<string, { description?: unknown }>;
+    for (const k of Object.keys(inst.value)) {
+      const d = props[k]?.description;
+      if (typeof d === 'string' && d.startsWith('Deprecated')) deprecationPaths.push(formatPath([...inst.path, k]));
+    }
+  }
+  if (Array.isArray(flow.inputs)) {
+    flow.inputs.forEach((input, i) => {
+      if (!isObject(input)) return;
+      if (input.name !== undefined) deprecationPaths.push(formatPath(['inputs', i, 'name']));
+      if (input.type === 'BOOLEAN') deprecationPaths.push(formatPath(['inputs', i, 'type']));
+    });
   }
   return { deprecationPaths, warnings };
 }
