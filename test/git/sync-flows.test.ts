@@ -153,6 +153,9 @@ describe('SyncFlows', () => {
     ]);
     expect(await w.flows.get('company.team', 'b')).toBeUndefined();
     expect(w.flows.revisionCount('company.team', 'a')).toBe(1);
+    expect(result.outputs).toMatchObject({ syncStatus: 'OutOfSync', counts: { UPDATED: 1, ADDED: 1 } });
+    await SyncFlows.run(task(repo), w.context());
+    expect((await SyncFlows.run(task(repo, { dryRun: true }), w.context())).outputs).toMatchObject({ syncStatus: 'Synced', counts: { UNCHANGED: 2 } });
   });
 
   it('refuses to prune everything when the source is empty, unless allowEmpty', async () => {

@@ -89,7 +89,7 @@ export const SyncFlows: RunnableTaskPlugin = {
       const rows = unchangedIfNoDrift(previous, existing, doDelete, ctx);
       if (rows) {
         ctx.logger.info(`Branch '${branch}' is still at ${head.slice(0, 12)}, already applied: nothing to do`);
-        return { outputs: { flows: await writeIonOutput(ctx, 'flows', rows), commitId: head } };
+        return { outputs: { flows: await writeIonOutput(ctx, 'flows', rows), commitId: head, syncStatus: 'Synced', counts: { UNCHANGED: rows.length } } };
       }
     }
 
@@ -209,7 +209,16 @@ export const SyncFlows: RunnableTaskPlugin = {
         };
         await writeSyncState(ctx, targetNamespace, stateKey, record);
       }
-      return { outputs: { flows: await writeIonOutput(ctx, 'flows', all), commitId: head } };
+      const drift = all.filter((r) => r.syncState !== 'UNCHANGED').length;
+      return {
+        outputs: {
+          flows: await writeIonOutput(ctx, 'flows', all),
+          commitId: head,
+          // Argo CD's vocabulary: a dry run tells whether Windhover is OutOfSync with Git.
+          syncStatus: dryRun && drift > 0 ? 'OutOfSync' : 'Synced',
+          counts: countStates(all),
+        },
+      };
     } catch (e) {
       if (!dryRun) await recordFailure(ctx, targetNamespace, stateKey, previous, e, { type: task.type, url: conn.url, branch, gitDirectory, includeChildNamespaces, configHash });
       throw e;

@@ -58,7 +58,7 @@ export const SyncNamespaceFiles: RunnableTaskPlugin = {
         if (intact && (!doDelete || existing.every((m) => managed.has(m.path)))) {
           ctx.logger.info(`Branch '${branch}' is still at ${head.slice(0, 12)}, already applied: nothing to do`);
           const rows: FileSyncRow[] = previous.objects.map((o) => ({ gitPath: o.gitPath, syncState: 'UNCHANGED', kestraPath: o.key }));
-          return { outputs: { files: await writeIonOutput(ctx, 'files', rows), commitId: head } };
+          return { outputs: { files: await writeIonOutput(ctx, 'files', rows), commitId: head, syncStatus: 'Synced' } };
         }
       }
 
@@ -131,7 +131,8 @@ export const SyncNamespaceFiles: RunnableTaskPlugin = {
         };
         await writeSyncState(ctx, namespace, stateKey, record);
       }
-      return { outputs: { files: await writeIonOutput(ctx, 'files', all), commitId: head } };
+      const drift = all.filter((r) => r.syncState !== 'UNCHANGED').length;
+      return { outputs: { files: await writeIonOutput(ctx, 'files', all), commitId: head, syncStatus: dryRun && drift > 0 ? 'OutOfSync' : 'Synced' } };
     } catch (e) {
       if (!dryRun) {
         await recordFailure(ctx, namespace, stateKey, previous, e, {
