@@ -27,7 +27,7 @@ const CASES: readonly Case[] = [
   {
     file: '0001',
     state: 'SUCCESS',
-    check: async (e, w) => expect(await logsOf(w, e)).toContain('Load north into s3://bucket/north'),
+    check: async (e, w) => expect(await logsOf(w, e)).toContain('Load north into landing-north'),
   },
   { file: '0002', state: 'SUCCESS', check: async (e, w) => expect(await logsOf(w, e)).toContain('User 101 -> a@example.com') },
   { file: '0028', state: 'SUCCESS' },

@@ -25,6 +25,10 @@ const isRunnable = (p: unknown): p is RunnableTaskPlugin =>
 
 class AbortedError extends Error {}
 
+/** Where a worker records the result of an attempt it ran (outside the execution's own files). */
+export const attemptResultUri = (executionId: string, taskRunId: string, attempt: number): string =>
+  `kestra:///_windhover/attempts/${executionId}/${taskRunId}-${attempt}.json`;
+
 /**
  * Runs one attempt of one task run: skips it when the attempt is no longer
  * current (a redelivered message), builds the RunContext, enforces
@@ -50,7 +54,18 @@ export class Worker {
     if (!run || isTerminated(run.state.current) || attempts.length !== message.attempt || isTerminated(attempts[attempts.length - 1].state.current)) {
       return; // a duplicate or stale delivery: that attempt is settled or superseded
     }
+    // A delivery of an attempt that already ran (its acknowledgement was lost, or the
+    // executor has not applied the result yet) re-sends the stored result instead of
+    // running the task again. Only a crash between the task's work and this record
+    // makes it run twice (at-least-once).
+    const resultUri = attemptResultUri(execution.id, run.id, message.attempt);
+    if (await ports.storage.exists(resultUri)) {
+      const stored = new TextDecoder().decode(await ports.storage.get(resultUri));
+      await ports.queue.sendToExecutor([executorMessage(JSON.parse(stored) as ExecutorMessage)]);
+      return;
+    }
     const result = await this.runAttempt(execution, run.id, message.attempt);
+    await ports.storage.put(resultUri, new TextEncoder().encode(JSON.stringify(result)));
     await ports.queue.sendToExecutor([executorMessage(result)]);
   }
 
