@@ -1,4 +1,4 @@
-import type { LocalServer } from '@windhover/local';
+import { LocalApiTokens, type LocalServer } from '@windhover/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, client, startE2eServer } from './local-client';
 
@@ -57,6 +57,17 @@ describe('local edition over HTTP', () => {
     expect(health.json).toMatchObject({ status: 'UP' });
     expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: null })).status).toBe(401);
     expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: `Basic ${Buffer.from('e2e@windhover.dev:wrong').toString('base64')}` })).status).toBe(401);
+  });
+
+  it('accepts an API token created while it runs, stores only its hash, and refuses it once revoked', async () => {
+    const tokens = new LocalApiTokens(server.dataDir);
+    const { token, stored } = tokens.create('ci');
+    expect(JSON.stringify(tokens.list())).not.toContain(token);
+    const bearer = `Bearer ${token}`;
+    expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: bearer })).status).toBe(200);
+    expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: `Bearer ${token}x` })).status).toBe(401);
+    expect(tokens.revoke(stored.id)).toBe(true);
+    expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: bearer })).status).toBe(401);
   });
 
   it('runs Log, Return, OutputValues and ForEach to SUCCESS with wait=true and multipart inputs', async () => {

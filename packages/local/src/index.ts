@@ -25,3 +25,5 @@ export { SqliteKvStore } from './sqlite-kv-store';
 export { FsNamespaceFileStore } from './fs-namespace-file-store';
 export { EnvSecretStore, SECRET_ENV_PREFIX } from './env-secret-store';
 export type { EnvSecretStoreOptions } from './env-secret-store';
+export { LocalApiTokens, API_TOKENS_FILE } from './local-api-tokens';
+export type { StoredApiToken } from './local-api-tokens';

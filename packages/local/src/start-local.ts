@@ -8,6 +8,7 @@ import { ConsoleJsonLogger } from './console-json-logger';
 import { EnvSecretStore } from './env-secret-store';
 import { FsNamespaceFileStore } from './fs-namespace-file-store';
 import { FsInternalStorage } from './fs-internal-storage';
+import { LocalApiTokens } from './local-api-tokens';
 import { type ResolvedCredentials, resolveLocalCredentials } from './local-credentials';
 import type { LocalEnv } from './local-env';
 import { LocalExecutionQueue } from './local-execution-queue';
@@ -68,6 +69,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalServe
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const logger = options.logger ?? new ConsoleJsonLogger();
   const credentials = resolveLocalCredentials(dataDir, options.env ?? {});
+  const apiTokens = new LocalApiTokens(dataDir);
   const db = openSqliteDatabase(join(dataDir, 'windhover.db'));
   const queue = new LocalExecutionQueue(db, { logger });
   const ports: RuntimePorts = {
@@ -106,7 +108,13 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalServe
   const baseUrl = options.env?.url ?? `http://${displayHost}:${actualPort}`;
 
   const runtime = createRuntime(ports, {
-    auth: { basic: credentials.credentials, ...(options.env?.apiTokenHashes ? { apiTokenHashes: options.env.apiTokenHashes } : {}) },
+    auth: {
+      basic: credentials.credentials,
+      // Tokens from the environment plus those created with `windhover server api-token create` (re-read when the file changes).
+      get apiTokenHashes() {
+        return [...(options.env?.apiTokenHashes ?? []), ...apiTokens.hashes()];
+      },
+    },
     baseUrl,
     validator: options.validator,
     registry: options.registry,
