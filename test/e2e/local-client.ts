@@ -12,9 +12,10 @@ export const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64
 export type Json = Record<string, unknown>;
 
 /** Starts the local edition the way `windhover server local` does, on a free port and a fresh data folder. */
-export async function startE2eServer(dataDir = mkdtempSync(join(tmpdir(), 'wh-e2e-'))): Promise<LocalServer> {
+export async function startE2eServer(dataDir = mkdtempSync(join(tmpdir(), 'wh-e2e-')), flowsDir?: string): Promise<LocalServer> {
   return startLocal({
     dataDir,
+    ...(flowsDir ? { flowsDir } : {}),
     port: 0,
     env: { username: USER, password: PASSWORD, secretVariables: { SECRET_API_TOKEN: Buffer.from('tok-3x4mpl3-value').toString('base64') } },
     logger: new ConsoleJsonLogger({ level: 'error', write: () => {} }),
