@@ -36,7 +36,7 @@ export type { FlowRepository, FlowQuery } from './ports/flow-repository';
 export type { ExecutionRepository, ExecutionQuery, Page } from './ports/execution-repository';
 export type { LogRepository, LogQuery } from './ports/log-repository';
 export type { InternalStorage } from './ports/internal-storage';
-export { resolveSecret } from './ports/secret-store';
+export { resolveSecret, requireSecret, SecretNotFoundError } from './ports/secret-store';
 export type { SecretStore } from './ports/secret-store';
 export type { KvStore, KvEntry, KvType, KvPutOptions } from './ports/kv-store';
 export type { NamespaceFileStore, NamespaceFileMeta } from './ports/namespace-file-store';

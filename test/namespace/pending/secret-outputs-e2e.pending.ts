@@ -4,7 +4,9 @@
  *  - worker.ts: outputs (and failure outputs) are stored unmasked; `masker.maskDeep(outputs)`
  *    before `outputs.maybeStore` fixes this and, as a consequence, the cross-task echo case;
  *  - executor.ts: logs of tasks run in the executor (Fail) are stored unmasked although the
- *    renderer's masker knows the secret.
+ *    renderer's masker knows the secret;
+ *  - a missing secret's message does not name the namespace: `requireSecret` (core) throws
+ *    SecretNotFoundError with key and namespace, for run-context-factory and expression-functions.
  * Rename to secret-outputs-e2e.test.ts once the engine masks them.
  */
 import { createServer, type Server } from 'node:http';
@@ -16,15 +18,12 @@ import { ConsoleJsonLogger, type LocalServer, startLocal } from '@windhover/loca
 import { createTaskRegistry } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eValidator } from '../../e2e/e2e-validator';
-import { AUTH, client, type Json, PASSWORD, USER } from '../../e2e/local-client';
+import { client, type Json, PASSWORD, USER } from '../../e2e/local-client';
 
 /** The secret under test: a value that cannot appear by accident. */
 const TOKEN = 'tok-Zq8-nsKV-4471-secret';
 const TEAM_SECRET = 'team-only-Vx93-secret';
 
-const taskRun = (execution: Json, taskId: string): Json | undefined =>
-  (execution['taskRunList'] as Json[] | undefined)?.find((t) => t['taskId'] === taskId);
-const outputs = (execution: Json, taskId: string): Json => (taskRun(execution, taskId)?.['outputs'] as Json | undefined) ?? {};
 const stateOf = (execution: Json): string => String((execution['state'] as Json)['current']);
 
 describe('secrets never leak through task outputs (local edition over HTTP)', () => {
@@ -120,6 +119,20 @@ tasks:
     expect(stateOf(execution)).toBe('FAILED');
     const logs = await api.call('GET', `/api/v1/main/logs/${execution['id']}`);
     expect(logs.text + JSON.stringify(execution)).not.toContain(TOKEN);
+  });
+
+  it('fails a task that reads a missing secret with a message naming the namespace', async () => {
+    const execution = await run(`id: missing_secret_ns
+namespace: company.team
+tasks:
+  - id: use
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ secret('DOES_NOT_EXIST') }}"
+`);
+    expect(stateOf(execution)).toBe('FAILED');
+    const logs = await api.call('GET', `/api/v1/main/logs/${execution['id']}`);
+    const messages = (logs.json as unknown as Json[]).map((l) => String(l['message'])).join('\n');
+    expect(messages).toContain("Secret 'DOES_NOT_EXIST' not found in namespace 'company.team'");
   });
 
 });

@@ -1,3 +1,5 @@
+import { WindhoverError } from '../errors';
+
 /**
  * Secrets by key. Resolution order (namespace, its parents, then the tenant)
  * lives in `resolveSecret`, next to this port, so every adapter behaves the same.
@@ -22,4 +24,24 @@ export async function resolveSecret(
     if (v !== undefined) return v;
   }
   return store.get(tenantId, undefined, key);
+}
+
+/** A missing secret: the message names the key and the namespace (never a value), code NOT_FOUND. */
+export class SecretNotFoundError extends WindhoverError {
+  override readonly name = 'SecretNotFoundError';
+  constructor(
+    readonly key: string,
+    readonly namespace: string,
+  ) {
+    super('NOT_FOUND', `Secret '${key}' not found in namespace '${namespace}', its parent namespaces or the tenant`, {
+      details: { key, namespace },
+    });
+  }
+}
+
+/** `secret()` semantics: resolves like `resolveSecret` and throws SecretNotFoundError when absent. */
+export async function requireSecret(store: SecretStore, tenantId: string, namespace: string, key: string): Promise<string> {
+  const v = await resolveSecret(store, tenantId, namespace, key);
+  if (v === undefined) throw new SecretNotFoundError(key, namespace);
+  return v;
 }
