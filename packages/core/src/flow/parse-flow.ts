@@ -149,7 +149,7 @@ function validateDocument(doc: YamlDocument, options: FlowValidationOptions): Vi
   const flow = doc.value;
   const withDefaults = applyFlowDefaults(flow, options);
   const instances = findPluginInstances(withDefaults, options.registry);
-  const raw = [...schemaViolations(withDefaults, options.registry, instances), ...checkFlowRules(withDefaults, instances, options.registry)];
+  const raw = [...schemaViolations(withDefaults, instances), ...checkFlowRules(withDefaults, instances, options.registry)];
   return dedupe(raw).map(locate).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 

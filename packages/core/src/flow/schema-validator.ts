@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import type { PluginDescriptor } from '../plugins/plugin';
-import type { PluginRegistry } from '../plugins/plugin-registry';
+import { PluginRegistry } from '../plugins/plugin-registry';
 import { closeMatches } from './close-matches';
 import { buildFlowSchema, COMMON_TASK_PROPERTIES, COMMON_TRIGGER_PROPERTIES, EXPRESSION_PATTERN, pluginBranch } from './flow-schema';
 import type { RawViolation } from './flow-rules';
@@ -16,18 +16,19 @@ const LOCAL_DEFS = '#/$defs/';
  * Compiling one schema with a branch per plugin takes seconds (ajv generates
  * code for every property of every plugin). Instead the flow is validated in
  * parts: the flow document with shallow task/trigger/condition/runner
- * definitions, then each plugin definition with its own validator, compiled
- * the first time its type is seen and reused after. The shared definitions
- * (durations, inputs, labels, ...) are compiled once per registry.
+ * definitions (the same for every registry, compiled once per process), then
+ * each plugin definition with its own validator, compiled the first time its
+ * descriptor is seen and reused after, across registries. The shared
+ * definitions (durations, inputs, labels, ...) are separate schemas compiled
+ * once and referenced by every validator.
  */
-interface Compiled {
-  readonly size: number;
+interface Shared {
   readonly ajv: Ajv2020;
   readonly root: ValidateFunction;
-  readonly plugins: Map<string, ValidateFunction>;
 }
 
-const cache = new WeakMap<PluginRegistry, Compiled>();
+let shared: Shared | undefined;
+const pluginValidators = new WeakMap<PluginDescriptor, ValidateFunction>();
 
 /** Points the `#/$defs/...` refs of a schema at the shared definitions document. */
 function rewriteRefs(schema: unknown): unknown {
@@ -56,59 +57,55 @@ const shallow = (required: string[], description: string, common: Record<string,
   properties: { ...common, type: { type: 'string' } },
 });
 
-function compile(registry: PluginRegistry, size: number): Compiled {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: false, inlineRefs: false,  });
+function sharedValidator(): Shared {
+  if (shared) return shared;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: false, inlineRefs: false });
   ajv.addFormat('kestra-duration', { type: 'string', validate: (s: string) => isExpression(s) || isIsoDuration(s) });
-  const full = buildFlowSchema(registry) as Record<string, unknown>;
-  const { $defs, $id: _id, ...rootSchema } = full;
+  // The flow document does not depend on the plugins: build it from an empty registry.
+  const { $defs, $id: _id, ...rootSchema } = buildFlowSchema(new PluginRegistry()) as Record<string, unknown>;
   const defs = {
     ...($defs as Record<string, unknown>),
-    // Plugin definitions are checked one by one (see validatePlugins); here only their shape.
+    // Plugin definitions are checked one by one (see schemaViolations); here only their shape and common properties.
     task: shallow(['id', 'type'], 'A task', COMMON_TASK_PROPERTIES),
     trigger: shallow(['id', 'type'], 'A trigger', COMMON_TRIGGER_PROPERTIES),
     condition: shallow(['type'], 'A condition'),
     taskRunner: shallow(['type'], 'A task runner'),
   };
   for (const [name, def] of Object.entries(defs)) ajv.addSchema({ ...(rewriteRefs(def) as Record<string, unknown>), $id: DEFS_BASE + name });
-  const root = ajv.compile(rewriteRefs(rootSchema) as Record<string, unknown>);
-  return { size, ajv, root, plugins: new Map() };
+  shared = { ajv, root: ajv.compile(rewriteRefs(rootSchema) as Record<string, unknown>) };
+  return shared;
 }
 
-function compiled(registry: PluginRegistry): Compiled {
-  const size = registry.names().length;
-  const hit = cache.get(registry);
-  if (hit && hit.size === size) return hit;
-  const c = compile(registry, size);
-  cache.set(registry, c);
-  return c;
-}
-
-function pluginValidator(c: Compiled, descriptor: PluginDescriptor): ValidateFunction {
-  let v = c.plugins.get(descriptor.type);
+function pluginValidator(descriptor: PluginDescriptor): ValidateFunction {
+  let v = pluginValidators.get(descriptor);
   if (!v) {
-    v = c.ajv.compile(rewriteRefs(pluginBranch(descriptor)) as Record<string, unknown>);
-    c.plugins.set(descriptor.type, v);
+    const { ajv } = sharedValidator();
+    const schema = rewriteRefs(pluginBranch(descriptor)) as Record<string, unknown>;
+    v = ajv.compile(schema);
+    // The descriptor-keyed WeakMap holds the function; ajv's own cache would keep every schema forever.
+    ajv.removeSchema(schema);
+    pluginValidators.set(descriptor, v);
   }
   return v;
 }
 
-/** Compiles the shared parts of a registry's validator ahead of time (and the given plugin types). */
+/** Compiles the flow document validator ahead of time, and the validators of the given plugin types. */
 export function warmFlowValidator(registry: PluginRegistry, types: readonly string[] = []): void {
-  const c = compiled(registry);
+  sharedValidator();
   for (const t of types) {
     const d = registry.get(t);
-    if (d) pluginValidator(c, d);
+    if (d) pluginValidator(d);
   }
 }
 
 /** Validates a flow value and its plugin definitions, and turns ajv errors into readable violations. */
-export function schemaViolations(value: unknown, registry: PluginRegistry, instances: readonly PluginInstance[]): RawViolation[] {
-  const c = compiled(registry);
+export function schemaViolations(value: unknown, instances: readonly PluginInstance[]): RawViolation[] {
+  const { root } = sharedValidator();
   const out: RawViolation[] = [];
-  if (!c.root(value)) out.push(...mapErrors(c.root.errors ?? [], value));
+  if (!root(value)) out.push(...mapErrors(root.errors ?? [], value));
   for (const inst of instances) {
     if (!inst.descriptor) continue;
-    const validate = pluginValidator(c, inst.descriptor);
+    const validate = pluginValidator(inst.descriptor);
     if (validate(inst.value)) continue;
     for (const v of mapErrors(validate.errors ?? [], inst.value)) out.push({ ...v, path: [...inst.path, ...v.path] });
   }
