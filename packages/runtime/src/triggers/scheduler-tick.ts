@@ -22,6 +22,9 @@ import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './tri
 import { isVersionConflict, updateTriggerState, withoutVersion } from './trigger-state-update';
 import { defaultHolidayCalendar } from './date-holidays-calendar';
 
+/** How old a claim must be before another tick finishes its pending slots (the claimer is presumed dead). */
+const PENDING_GRACE_MS = 30_000;
+
 /** What one tick did, for logs, metrics and tests. */
 export interface SchedulerTickResult {
   /** Schedule triggers looked at. */
@@ -129,7 +132,8 @@ export async function evaluateSchedule(
   const accept = acceptor(deps, fw, trigger, key);
   let state = knownState;
   let started = 0;
-  if (state?.pending?.length) {
+  // Slots claimed but left pending by a tick that died (not one still creating them right now).
+  if (state?.pending?.length && now.getTime() - Date.parse(state.updatedDate) >= PENDING_GRACE_MS) {
     started += await startSlots(deps, fw, trigger, key, state, state.pending, accept, true);
     state = await deps.ports.triggers.get(key);
   }
