@@ -34,10 +34,11 @@ const functionId = (prefix: string): string => {
 };
 /** Every IAM statement attached to a function's role. */
 const statementsOf = (fnId: string): Statement[] => {
-  const role = (resources[fnId].Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const props = (r: Resource): Record<string, unknown> => r.Properties ?? {};
+  const role = (props(resources[fnId]).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
-    .filter(([, p]) => (p.Properties?.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-    .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .filter(([, p]) => (props(p).Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Statement[] }).Statement);
 };
 const actionsOf = (fnId: string): Set<string> => new Set(statementsOf(fnId).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 

@@ -10,7 +10,7 @@ import { readEnv } from '../shared/env';
 import { METRIC_NAMES } from '../shared/env-names';
 import { logger, loggerPort, metrics, metricsSink, tracer } from '../shared/powertools';
 
-const app = memoize(() => createAwsApp(readEnv(), { logger: loggerPort, metrics: metricsSink }));
+const app = memoize(() => createAwsApp(readEnv(), { logger: loggerPort, metrics: metricsSink, bufferLogs: true }));
 const processor = new SqsFifoPartialProcessorAsync();
 
 /**
@@ -20,10 +20,15 @@ const processor = new SqsFifoPartialProcessorAsync();
  * while other executions in the batch go on.
  */
 export const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const { runtime } = await app();
+  const { runtime, ports } = await app();
   const onRecord = async (record: SQSRecord) => {
     logger.appendKeys({ executionId: record.attributes.MessageGroupId });
-    await runtime.engine.handleExecutorMessage(record.body);
+    try {
+      await runtime.engine.handleExecutorMessage(record.body);
+    } finally {
+      // One write for every line the step's inline tasks logged.
+      await ports.logs.flush();
+    }
     metrics.addMetric(METRIC_NAMES.EXECUTOR_MESSAGES, MetricUnit.Count, 1);
   };
   return processPartialResponse(event, onRecord, processor, { context, skipGroupOnError: true });

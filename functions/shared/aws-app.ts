@@ -1,4 +1,4 @@
-import { type AwsClients, type AwsPorts, EcsFargateTaskRunner, FARGATE_RUNNER, createAwsPorts } from '@windhover/aws';
+import { type AwsClients, type AwsPorts, EcsFargateTaskRunner, FARGATE_RUNNER, createAwsPorts, requestMeter } from '@windhover/aws';
 import type { Logger, TaskRunner } from '@windhover/core';
 import { type AuthConfig, type Runtime, createCoreFlowValidator, createRuntime } from '@windhover/runtime';
 import { DOCKER_RUNNER, createTaskRegistry } from '@windhover/tasks';
@@ -23,9 +23,21 @@ const FARGATE_TYPES = new Set([FARGATE_RUNNER, DOCKER_RUNNER, 'io.kestra.plugin.
  */
 export async function createAwsApp(
   config: FunctionConfig,
-  deps: { readonly logger: Logger; readonly metrics?: MetricsSink; readonly clients?: AwsClients; readonly auth?: AuthConfig },
+  deps: {
+    readonly logger: Logger;
+    readonly metrics?: MetricsSink;
+    readonly clients?: AwsClients;
+    readonly auth?: AuthConfig;
+    /** Queue consumers buffer log lines per message and flush them once (ports.logs.flush()). */
+    readonly bufferLogs?: boolean;
+  },
 ): Promise<AwsApp> {
-  const base = createAwsPorts(config.aws, { logger: deps.logger, ...(deps.clients ? { clients: deps.clients } : {}) });
+  const base = createAwsPorts(config.aws, {
+    logger: deps.logger,
+    bufferLogs: deps.bufferLogs ?? false,
+    ...(deps.clients ? { clients: deps.clients } : {}),
+  });
+  if (config.meterRequests) requestMeter.attach(base.clients);
   const ports: AwsPorts = deps.metrics ? { ...base, executions: new MeteredExecutionRepository(base.executions, deps.metrics) } : base;
   const auth = deps.auth ?? (await loadAuthConfig(ports.clients.secrets, config.authSecretId));
   const fargate = config.aws.fargate

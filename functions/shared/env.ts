@@ -32,6 +32,7 @@ export interface FunctionConfig {
   readonly authSecretId?: string;
   readonly baseUrl: string;
   readonly tenants: readonly string[];
+  readonly meterRequests: boolean;
 }
 
 export function readEnv(env: Env = process.env): FunctionConfig {
@@ -64,5 +65,6 @@ export function readEnv(env: Env = process.env): FunctionConfig {
     ...(env[ENV_NAMES.AUTH_SECRET_ID] ? { authSecretId: env[ENV_NAMES.AUTH_SECRET_ID] } : {}),
     baseUrl: env[ENV_NAMES.BASE_URL] ?? '',
     tenants: list(env, ENV_NAMES.TENANTS).length > 0 ? list(env, ENV_NAMES.TENANTS) : ['main'],
+    meterRequests: env[ENV_NAMES.METER_REQUESTS] === 'true',
   };
 }

@@ -26,6 +26,7 @@ export const handler = middy(async (event: SQSEvent, context: Context): Promise<
       await ports.queue.sendToExecutor([forward]);
       return;
     }
+    // Not buffered: lines of a long task run show up while it runs.
     await runtime.engine.handleWorkerMessage(record.body);
   };
   return processPartialResponse(event, onRecord, processor, { context });

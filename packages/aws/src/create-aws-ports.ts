@@ -17,6 +17,7 @@ import { SqsExecutionQueue } from './sqs-execution-queue';
 /** The AWS edition's ports, plus AWS-only pieces the functions use directly. */
 export interface AwsPorts extends RuntimePorts {
   readonly storage: S3InternalStorage;
+  readonly logs: DynamoLogRepository;
   readonly events?: EventBridgeEventPublisher;
   readonly clients: AwsClients;
 }
@@ -30,15 +31,25 @@ const systemClock: Clock = { now: () => new Date() };
  */
 export function createAwsPorts(
   config: AwsConfig,
-  deps: { readonly logger: Logger; readonly clock?: Clock; readonly clients?: AwsClients },
+  deps: {
+    readonly logger: Logger;
+    readonly clock?: Clock;
+    readonly clients?: AwsClients;
+    /** Buffer log writes until `logs.flush()` (queue consumers flush after each message). */
+    readonly bufferLogs?: boolean;
+  },
 ): AwsPorts {
   const clients = deps.clients ?? createAwsClients(config);
   const storage = new S3InternalStorage(clients.s3, config.bucketName);
   return {
     clients,
-    flows: new DynamoFlowRepository(clients.doc, config.tableName),
+    flows: new DynamoFlowRepository(clients.doc, config.tableName, { latestCacheMs: config.flowCacheMs ?? 1000 }),
     executions: new DynamoExecutionRepository(clients.doc, config.tableName, storage),
-    logs: new DynamoLogRepository(clients.doc, config.tableName, { retentionDays: config.logRetentionDays, blobs: storage }),
+    logs: new DynamoLogRepository(clients.doc, config.tableName, {
+      retentionDays: config.logRetentionDays,
+      blobs: storage,
+      buffered: deps.bufferLogs ?? false,
+    }),
     storage,
     secrets: new SecretsManagerSecretStore(clients.secrets, { prefix: config.secretPrefix, cacheMs: config.secretCacheMs }),
     kv: new DynamoKvStore(clients.doc, config.tableName, storage),

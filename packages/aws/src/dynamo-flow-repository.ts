@@ -21,23 +21,45 @@ interface FlowBody {
  * still being the expected one.
  */
 export class DynamoFlowRepository implements FlowRepository {
+  /** Revisions never change: cached for the life of the process (bounded). */
+  private readonly revisionCache = new Map<string, FlowWithSource>();
+  /** Latest revisions, cached for `latestCacheMs` (an executor step reads its flow several times). */
+  private readonly latestCache = new Map<string, { at: number; flow: FlowWithSource | undefined }>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly options: { readonly latestCacheMs?: number; readonly now?: () => number } = {},
   ) {}
 
   async get(tenantId: string, namespace: string, id: string, revision?: number): Promise<FlowWithSource | undefined> {
+    const pk = keys.flow(tenantId, namespace, id);
+    const sk = revision === undefined ? 'LATEST' : `REV#${pad(revision)}`;
+    const cacheKey = `${pk}|${sk}`;
+    const now = this.options.now?.() ?? Date.now();
+    if (revision !== undefined) {
+      const hit = this.revisionCache.get(cacheKey);
+      if (hit) return hit;
+    } else {
+      const hit = this.latestCache.get(cacheKey);
+      if (hit && now - hit.at < (this.options.latestCacheMs ?? 0)) return hit.flow;
+    }
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: keys.flow(tenantId, namespace, id), sk: revision === undefined ? 'LATEST' : `REV#${pad(revision)}` },
-        ConsistentRead: true,
+        Key: { pk, sk },
+        // A revision item is immutable: an eventually consistent read (half the cost) is exact.
+        ConsistentRead: revision === undefined,
       }),
     );
-    if (!out.Item) return undefined;
-    const flow = toFlow(out.Item);
-    if (revision === undefined && flow.deleted) return undefined;
-    return flow;
+    const flow = out.Item ? toFlow(out.Item) : undefined;
+    if (revision !== undefined) {
+      if (flow) remember(this.revisionCache, cacheKey, flow);
+      return flow;
+    }
+    const visible = flow && !flow.deleted ? flow : undefined;
+    if (this.options.latestCacheMs) remember(this.latestCache, cacheKey, { at: now, flow: visible });
+    return visible;
   }
 
   async list(tenantId: string, query: FlowQuery = {}): Promise<readonly FlowWithSource[]> {
@@ -73,6 +95,7 @@ export class DynamoFlowRepository implements FlowRepository {
 
   async save(flow: FlowWithSource, expectedRevision: number | undefined): Promise<void> {
     const { namespace, id } = flow.flow;
+    this.latestCache.delete(`${keys.flow(flow.tenantId, namespace, id)}|LATEST`);
     const name = `${namespace}.${id}`;
     if (flow.revision <= (expectedRevision ?? 0)) throw new VersionConflictError('Flow', name, expectedRevision);
     const pk = keys.flow(flow.tenantId, namespace, id);
@@ -109,6 +132,12 @@ export class DynamoFlowRepository implements FlowRepository {
       ),
     );
   }
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > 500) cache.delete(cache.keys().next().value as string);
 }
 
 function toFlow(item: Record<string, unknown>): FlowWithSource {

@@ -21,16 +21,42 @@ const ENTRIES_PER_ITEM = 200;
 export class DynamoLogRepository implements LogRepository {
   private readonly codec: ItemCodec;
   private seq = 0n;
+  private buffer: LogEntry[] = [];
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly options: { readonly retentionDays?: number; readonly blobs?: BlobStore } = {},
+    private readonly options: {
+      readonly retentionDays?: number;
+      readonly blobs?: BlobStore;
+      /**
+       * Keep appended entries in memory until `flush()` (the executor and
+       * worker functions flush after each message): the lines of all tasks of
+       * one executor step become one item, one write.
+       */
+      readonly buffered?: boolean;
+    } = {},
   ) {
     this.codec = new ItemCodec(options.blobs);
   }
 
   async append(entries: readonly LogEntry[]): Promise<void> {
+    if (this.options.buffered) {
+      this.buffer.push(...entries);
+      return;
+    }
+    await this.write(entries);
+  }
+
+  /** Writes the buffered entries (a no-op when not buffered or empty). */
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const entries = this.buffer;
+    this.buffer = [];
+    await this.write(entries);
+  }
+
+  private async write(entries: readonly LogEntry[]): Promise<void> {
     const groups = new Map<string, LogEntry[]>();
     for (const e of entries) {
       const owner = ownerOf(e);
@@ -77,6 +103,7 @@ export class DynamoLogRepository implements LogRepository {
   }
 
   async find(tenantId: string, query: LogQuery): Promise<readonly LogEntry[]> {
+    await this.flush();
     const min = query.minLevel === undefined ? undefined : levelRank(query.minLevel);
     const levelFilter = min === undefined ? {} : { FilterExpression: 'lvl >= :min', ExpressionAttributeValues: { ':min': min } };
     let items: Record<string, unknown>[];
@@ -129,6 +156,7 @@ export class DynamoLogRepository implements LogRepository {
   }
 
   async deleteByExecution(tenantId: string, executionId: string): Promise<void> {
+    await this.flush();
     const items = await queryAll(this.doc, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',

@@ -22,3 +22,5 @@ export { EcsFargateTaskRunner, FARGATE_RUNNER } from './ecs-fargate-task-runner'
 export type { EcsFargateTaskRunnerOptions } from './ecs-fargate-task-runner';
 export { jobKeys, containerPaths, safeJobId } from './fargate-job';
 export type { JobSpec, JobResult } from './fargate-job';
+export { RequestMeter, requestMeter } from './request-meter';
+export type { MeteredRequest } from './request-meter';

@@ -11,8 +11,8 @@ export interface BlobStore {
 /** A body as stored in an item: inline JSON, gzipped JSON, or a pointer to a blob. */
 export type EncodedBody = { readonly j: string } | { readonly z: Uint8Array } | { readonly o: string };
 
-/** Bodies above this are gzipped: halves to tenths the write units of large executions. */
-const GZIP_ABOVE = 2_048;
+/** Bodies above this are gzipped: JSON shrinks 3-10x, and write units are billed per KB. */
+const GZIP_ABOVE = 512;
 /** Gzipped bodies above this go to the blob store; keeps every item far below 400 KB. */
 const INLINE_MAX = 300_000;
 
