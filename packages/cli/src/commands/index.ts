@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { APPLY_COMMAND } from './apply';
 import { FLOW_VALIDATE_COMMAND } from './flow-validate';
 import { RENDER_COMMAND } from './render';
 import { SCHEMA_COMMAND } from './schema';
@@ -6,4 +7,4 @@ import { SERVER_LOCAL_COMMAND } from './server';
 import { API_TOKEN_COMMAND } from './api-token';
 
 /** Every command of the CLI. Add a command by adding its module here. */
-export const COMMANDS: readonly Command[] = [RENDER_COMMAND, SERVER_LOCAL_COMMAND, API_TOKEN_COMMAND, FLOW_VALIDATE_COMMAND, SCHEMA_COMMAND];
+export const COMMANDS: readonly Command[] = [RENDER_COMMAND, SERVER_LOCAL_COMMAND, API_TOKEN_COMMAND, FLOW_VALIDATE_COMMAND, SCHEMA_COMMAND, APPLY_COMMAND];
