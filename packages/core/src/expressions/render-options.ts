@@ -17,6 +17,8 @@ export interface RenderOptions {
   readonly maxIterations?: number;
   /** Kestra's legacy `recursive-rendering: true`: re-render the result until stable (max 100 passes). */
   readonly recursive?: boolean;
+  /** A jq program times out after this many milliseconds (default 10 s). */
+  readonly jqTimeoutMs?: number;
   /** Regex filters time out after this many milliseconds (Kestra default: 10 s). */
   readonly regexTimeoutMs?: number;
   /** Default time zone for date filters and `now()` (default UTC). */

@@ -135,6 +135,11 @@ describe('limits', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('times out a jq program that never ends, and jq still works afterwards', async () => {
+    await expect(render("{{ 1 | jq('def f: f; f') }}", CONTEXT, { jqTimeoutMs: 300 })).rejects.toThrow("JQ expression 'def f: f; f' timed out after 300 ms");
+    expect(await render("{{ [1, 2] | jq('.[1]') | first }}", CONTEXT)).toBe('2');
+  });
+
   it('rejects deeply nested expressions at parse time', async () => {
     await expect(render(`{{ ${'('.repeat(500)}1${')'.repeat(500)} }}`, CONTEXT)).rejects.toThrow('nesting is too deep');
   });
