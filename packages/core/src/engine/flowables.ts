@@ -32,6 +32,8 @@ export function scopeOf(d: Draft, run: TaskRun, task: TaskDefinition, canonical:
   switch (canonical) {
     case T.sequential:
     case T.allowFailure:
+    // WorkingDirectory runs its children one after the other; the worker gives them one shared folder.
+    case T.workingDirectory:
       return { ...base, units: seq(list(task['tasks'])), concurrency: 1 };
     case T.parallel:
       return {
@@ -92,6 +94,7 @@ export const FLOWABLE_WITH_CHILDREN: ReadonlySet<string> = new Set([
   T.dag,
   T.loopUntil,
   T.pause,
+  T.workingDirectory,
 ]);
 
 /** ForEach `values`: a list, or a JSON array string; objects become JSON strings (Kestra's taskrun.value). */

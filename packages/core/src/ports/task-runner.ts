@@ -14,6 +14,12 @@ export interface ScriptJob {
   readonly workingDir: string;
   /** Files written here are collected as outputs (`{{ outputDir }}`). */
   readonly outputDir: string;
+  /**
+   * True when `workingDir` is a WorkingDirectory's folder shared with the
+   * task runs before and after this one: the runner must neither clear nor
+   * delete it.
+   */
+  readonly sharedWorkingDir?: boolean;
   /** argv: interpreter + the joined commands, e.g. ['/bin/sh', '-c', 'set -e\necho hi']. */
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;

@@ -28,6 +28,8 @@ export interface RunContextInput {
   readonly metrics: Metric[];
   readonly flows?: (tenantId: string) => TaskFlows;
   readonly taskRunner?: (type: string) => TaskRunner | undefined;
+  /** The shared folder when the task runs inside a WorkingDirectory. */
+  readonly workingDir?: string;
 }
 
 function kvTypeOf(value: JsonValue): KvType {
@@ -126,6 +128,7 @@ export function createRunContext(input: RunContextInput): RunContext {
     },
     now,
     ...(input.taskRunner ? { taskRunner: input.taskRunner } : {}),
+    ...(input.workingDir ? { workingDir: input.workingDir } : {}),
   };
   return ctx;
 }

@@ -28,6 +28,7 @@ const EXECUTOR_TYPES = new Set([
   'io.kestra.plugin.core.flow.Dag',
   'io.kestra.plugin.core.flow.LoopUntil',
   'io.kestra.plugin.core.flow.Pause',
+  'io.kestra.plugin.core.flow.WorkingDirectory',
   'io.kestra.plugin.core.flow.Sleep',
   'io.kestra.plugin.core.flow.Subflow',
   'io.kestra.plugin.core.execution.Fail',

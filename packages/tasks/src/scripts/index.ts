@@ -10,6 +10,9 @@ export { resolveNamespaceFiles } from './namespace-files';
 export type { NamespaceFilesOption } from './namespace-files';
 export { collectFiles, stageFiles, safeRelativePath } from './staging';
 export { PROCESS_RUNNER, DOCKER_RUNNER } from './script-task';
+export { openSharedWorkingDirectory, sharedWorkingDirectoryPath } from './shared-working-directory';
+export type { SharedWorkingDirectory } from './shared-working-directory';
+export { packDirectory, unpackDirectory } from './directory-bundle';
 
 const LANGUAGES: Readonly<Record<string, ScriptLanguage>> = { shell: SHELL, python: PYTHON, node: NODE };
 

@@ -61,7 +61,8 @@ export class ProcessTaskRunner implements TaskRunner {
   }
 
   async run(job: ScriptJob, onLine: (line: ScriptLine) => void, signal: AbortSignal): Promise<ScriptJobResult> {
-    const root = join(job.workingDir, '..');
+    // The job's own folder; a shared WorkingDirectory folder is not ours to clear or delete.
+    const root = job.sharedWorkingDir ? join(job.outputDir, '..') : join(job.workingDir, '..');
     // A resubmitted job starts from scratch, as Kestra's Process runner does.
     await rm(root, { recursive: true, force: true });
     await mkdir(job.workingDir, { recursive: true });

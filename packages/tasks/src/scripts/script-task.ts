@@ -12,8 +12,8 @@ import {
 } from '@windhover/core';
 import { mergeOutputs, parseProtocolLine } from './output-protocol';
 import { ProcessTaskRunner } from './process-runner';
-import { resolveNamespaceFiles, type NamespaceFilesOption } from './namespace-files';
-import { safeRelativePath } from './staging';
+import { resolveInputFiles } from './input-files';
+import { collectFiles } from './staging';
 import { parseTimeoutMs } from './timeout';
 
 export const PROCESS_RUNNER = 'io.kestra.plugin.core.runner.Process';
@@ -70,21 +70,6 @@ async function localizeInternalUris(text: string, files: Map<string, Uint8Array>
   return result;
 }
 
-async function inputFileContent(value: unknown, ctx: RunContext): Promise<Uint8Array> {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (text.startsWith('kestra://')) return ctx.storage.getFile(text);
-  if (text.startsWith('nsfile://')) {
-    const rest = text.slice('nsfile://'.length);
-    const slash = rest.indexOf('/');
-    const namespace = slash > 0 ? rest.slice(0, slash) : ctx.namespace;
-    const path = slash > 0 ? rest.slice(slash) : rest;
-    const content = await ctx.namespaceFiles.get(namespace, path.startsWith('/') ? path : `/${path}`);
-    if (!content) throw TaskFailure.nonRetryable(`Namespace file '${text}' not found`);
-    return content;
-  }
-  return new TextEncoder().encode(text);
-}
-
 /**
  * Runs a script task (Commands or Script of any language) on its runner:
  * renders the properties, stages inputFiles, namespaceFiles and the
@@ -95,19 +80,21 @@ async function inputFileContent(value: unknown, ctx: RunContext): Promise<Uint8A
 export async function runScript(task: TaskDefinition, ctx: RunContext, body: { commands?: unknown; script?: unknown }, language: ScriptLanguage): Promise<TaskResult> {
   const runner = selectRunner(task, ctx);
   const jobId = `${ctx.taskRunId}-${ctx.attempt}`;
-  const { workingDir, outputDir } = runner.paths(jobId);
+  const paths = runner.paths(jobId);
+  const isProcess = runner instanceof ProcessTaskRunner;
+  // Inside a WorkingDirectory the Process runner works in the shared folder itself.
+  const shared = ctx.workingDir;
+  const workingDir = shared && isProcess ? shared : paths.workingDir;
+  const outputDir = paths.outputDir;
   const extra = { workingDir, outputDir };
   const files = new Map<string, Uint8Array>();
 
-  const rawInputFiles = task.inputFiles === undefined ? {} : await ctx.render(task.inputFiles, extra);
-  const inputFiles = typeof rawInputFiles === 'string' ? (JSON.parse(rawInputFiles) as unknown) : rawInputFiles;
-  if (!isRecord(inputFiles)) throw TaskFailure.nonRetryable("'inputFiles' must be a map of file name to content or URI");
-
-  if (task.namespaceFiles !== undefined) {
-    const option = (await ctx.render(task.namespaceFiles, extra)) as NamespaceFilesOption;
-    for (const [name, content] of await resolveNamespaceFiles(option, ctx)) files.set(name, content);
+  if (shared && !isProcess) {
+    // A container cannot share the worker's folder: it gets a copy, and only its outputFiles come back.
+    ctx.logger.warn('This task runner runs outside the worker: it gets a copy of the WorkingDirectory files and its changes to them are not kept (use outputFiles)');
+    for (const [name, content] of await collectFiles(shared, shared, [])) files.set(name, content);
   }
-  for (const [name, value] of Object.entries(inputFiles)) files.set(safeRelativePath(name), await inputFileContent(value, ctx));
+  for (const [name, content] of await resolveInputFiles(task, ctx, extra)) files.set(name, content);
 
   const before = asStringList(await ctx.render(task.beforeCommands, extra), 'beforeCommands');
   const main: string[] = [];
@@ -144,6 +131,7 @@ export async function runScript(task: TaskDefinition, ctx: RunContext, body: { c
     outputFiles: outputGlobs,
     containerImage,
     runnerProperties,
+    ...(shared && isProcess ? { sharedWorkingDir: true } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
 

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalServer } from '@windhover/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, client, startE2eServer } from '../e2e/local-client';
+
+const DOCS = join(__dirname, '../../../shared/examples/docs-flows');
+
+describe('WorkingDirectory on the local edition, over HTTP', () => {
+  let server: LocalServer;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    api = client(server.url);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const run = async (source: string, flowId: string): Promise<Json> => {
+    const created = await api.createFlow(source);
+    expect(created.status, created.text).toBe(200);
+    const started = await api.execute('company.team', flowId);
+    return api.waitForState(String(started.json['id']), ['SUCCESS', 'WARNING', 'FAILED', 'KILLED'], 30_000);
+  };
+  const outputs = (e: Json, taskId: string) => ((e['taskRunList'] as Json[]).find((t) => t['taskId'] === taskId)?.['outputs'] ?? {}) as Json;
+
+  it('shares one folder between its tasks (docs example 0162)', async () => {
+    const execution = await run(readFileSync(join(DOCS, '0162-company.team.working_dir_flow.yaml'), 'utf8'), 'working_dir_flow');
+    expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
+    const first = (execution['taskRunList'] as Json[]).find((t) => t['taskId'] === 'first');
+    expect((outputs(execution, 'second')['vars'] as Json)['stay']).toBe(first?.['id']);
+  });
+
+  it("stages the WorkingDirectory's inputFiles for its first task and keeps later changes", async () => {
+    const execution = await run(
+      `id: wd_inputs
+namespace: company.team
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      data/input.txt: "seed"
+    tasks:
+      - id: append
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - echo "+more" >> data/input.txt
+      - id: python
+        type: io.kestra.plugin.scripts.python.Script
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        outputFiles: ["data/*.txt"]
+        script: |
+          content = open("data/input.txt").read().replace("\\n", "")
+          print('::{"outputs":{"content":"' + content + '"}}::')
+`,
+      'wd_inputs',
+    );
+    expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
+    expect((outputs(execution, 'python')['vars'] as Json)['content']).toBe('seed+more');
+    const uri = (outputs(execution, 'python')['outputFiles'] as Json)['data/input.txt'] as string;
+    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(uri)}`);
+    expect(file.text).toBe('seed+more\n');
+  });
+});
