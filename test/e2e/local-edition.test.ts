@@ -240,6 +240,30 @@ tasks:
     expect((read?.['outputs'] as Json | undefined)?.['value']).toBe('bonjour');
   });
 
+  it('kills and deletes executions in bulk, and changes nothing when one is not eligible', async () => {
+    await api.createFlow(`id: sleepy2
+namespace: company.team
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT30S
+`);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) ids.push(String((await api.execute('company.team', 'sleepy2')).json['id']));
+    for (const id of ids) await api.waitForState(id, ['RUNNING']);
+    const done = String((await api.execute('company.team', 'hello', undefined, '?wait=true')).json['id']);
+    // Deleting running executions is refused as a whole: the finished one stays too.
+    const refused = await api.call('DELETE', '/api/v1/main/executions/by-ids', { body: JSON.stringify([...ids, done]), contentType: 'application/json' });
+    expect(refused.status).toBe(422);
+    expect((await api.execution(done)).status).toBe(200);
+    const killed = await api.call('DELETE', '/api/v1/main/executions/kill/by-ids', { body: JSON.stringify(ids), contentType: 'application/json' });
+    expect(killed.json).toEqual({ count: 2 });
+    for (const id of ids) await api.waitForState(id, ['KILLED']);
+    const deleted = await api.call('DELETE', '/api/v1/main/executions/by-ids', { body: JSON.stringify([...ids, done]), contentType: 'application/json' });
+    expect(deleted.json).toEqual({ count: 3 });
+    for (const id of [...ids, done]) expect((await api.execution(id)).status).toBe(404);
+  });
+
   it('deletes an execution with its logs', async () => {
     const r = await api.execute('company.team', 'hello', undefined, '?wait=true');
     const id = String(r.json['id']);

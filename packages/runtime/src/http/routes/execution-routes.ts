@@ -53,7 +53,7 @@ function asStates(values: readonly string[]): StateType[] {
 }
 
 /** Execution search query from Kestra 1.x `filters[...]` and the legacy parameters. */
-function executionQuery(req: ApiRequest, now: Date): ExecutionQuery {
+export function executionQuery(req: ApiRequest, now: Date): ExecutionQuery {
   let namespace: string | undefined;
   let namespacePrefix = queryOne(req, 'namespace');
   let flowId = queryOne(req, 'flowId');
@@ -119,6 +119,13 @@ function executionQuery(req: ApiRequest, now: Date): ExecutionQuery {
     size: queryInt(req, 'size', { min: 1, max: 10_000 }) ?? 10,
     sort: sort === 'state.startDate:asc' || sort === 'startDate:asc' ? 'startDate:asc' : 'startDate:desc',
   };
+}
+
+/** Deletes an execution document, and by default its logs and its files in internal storage. */
+export async function deleteExecution(deps: ApiDeps, e: Execution, options: { logs: boolean; storage: boolean }): Promise<void> {
+  if (options.logs) await deps.ports.logs.deleteByExecution(e.tenantId, e.id);
+  if (options.storage) await deps.ports.storage.deletePrefix(executionStoragePrefix(e).slice(0, -1));
+  await deps.ports.executions.delete(e.tenantId, e.id);
 }
 
 /** Polls until the execution reaches a terminal state (the API's `wait=true`). */
@@ -221,9 +228,7 @@ export function executionRoutes(deps: ApiDeps): Route[] {
         const tenantId = params['tenant'];
         const e = await load(tenantId, params['executionId']);
         if (!isTerminated(e.state.current)) throw new IllegalStateError(`Execution '${e.id}' is ${e.state.current}; kill it before deleting it`);
-        if (queryBool(request, 'deleteLogs', true)) await deps.ports.logs.deleteByExecution(tenantId, e.id);
-        if (queryBool(request, 'deleteStorage', true)) await deps.ports.storage.deletePrefix(executionStoragePrefix(e).slice(0, -1));
-        await deps.ports.executions.delete(tenantId, e.id);
+        await deleteExecution(deps, e, { logs: queryBool(request, 'deleteLogs', true), storage: queryBool(request, 'deleteStorage', true) });
         return noContent();
       },
     },

@@ -1,5 +1,6 @@
 import type { ApiDeps, RouteModule } from '../api-deps';
 import type { Route } from '../http-types';
+import { executionBulkRoutes } from './execution-bulk-routes';
 import { executionRoutes } from './execution-routes';
 import { flowRoutes } from './flow-routes';
 import { gitopsRoutes } from './gitops';
@@ -19,6 +20,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   healthRoutes,
   flowRoutes,
   executionRoutes,
+  executionBulkRoutes,
   logRoutes,
   triggerRoutes,
   webhookRoutes,

@@ -1,0 +1,123 @@
+import type { Execution, Label } from '@windhover/core';
+import { BadRequestError, ValidationError, isTerminated } from '@windhover/core';
+import type { ApiDeps } from '../api-deps';
+import type { ApiRequest, Route } from '../http-types';
+import { bodyJson, json, queryBool } from '../request';
+import { deleteExecution, executionQuery } from './execution-routes';
+
+const BASE = '/api/v1/:tenant/executions';
+const MAX_BULK = 10_000;
+
+function idList(body: unknown): string[] {
+  if (!Array.isArray(body) || body.some((x) => typeof x !== 'string')) throw new BadRequestError('expected a JSON array of execution ids');
+  if (body.length > MAX_BULK) throw new BadRequestError(`at most ${MAX_BULK} executions per request`);
+  return body as string[];
+}
+
+/**
+ * A bulk action checks every execution first and changes nothing when one
+ * is not eligible: 422 with Kestra's `BulkErrorResponse{message, invalids}`.
+ */
+async function bulk(
+  executions: readonly Execution[],
+  missing: readonly string[],
+  eligible: (e: Execution) => string | undefined,
+  apply: (e: Execution) => Promise<unknown>,
+) {
+  const invalids = [
+    ...missing.map((id) => ({ invalidValue: id, message: `execution '${id}' not found` })),
+    ...executions.flatMap((e) => {
+      const why = eligible(e);
+      return why ? [{ invalidValue: e.id, message: why }] : [];
+    }),
+  ];
+  if (invalids.length > 0) {
+    throw new ValidationError(
+      'invalid bulk operation',
+      invalids.map((i) => ({ message: `${i.invalidValue}: ${i.message}` })),
+    );
+  }
+  for (const e of executions) await apply(e);
+  return json(200, { count: executions.length });
+}
+
+export function executionBulkRoutes(deps: ApiDeps): Route[] {
+  const byIds = async (tenantId: string, req: ApiRequest) => {
+    const ids = idList(bodyJson(req));
+    const found: Execution[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const e = await deps.ports.executions.get(tenantId, id);
+      if (e) found.push(e);
+      else missing.push(id);
+    }
+    return { found, missing };
+  };
+  const byQuery = async (tenantId: string, req: ApiRequest) => {
+    const query = executionQuery(req, deps.ports.clock.now());
+    const found: Execution[] = [];
+    for (let page = 1; ; page++) {
+      const r = await deps.ports.executions.find(tenantId, { ...query, page, size: 500 });
+      found.push(...r.results);
+      if (r.results.length < 500 || found.length >= MAX_BULK) break;
+    }
+    return { found, missing: [] as string[] };
+  };
+
+  const kill = (e: Execution) => (isTerminated(e.state.current) ? `execution is already ${e.state.current}` : undefined);
+  const del = (req: ApiRequest) => (e: Execution) =>
+    !queryBool(req, 'includeNonTerminated', false) && !isTerminated(e.state.current) ? `execution is ${e.state.current}, not terminated` : undefined;
+  const restart = (e: Execution) => (['FAILED', 'KILLED', 'PAUSED'].includes(e.state.current) ? undefined : `execution is ${e.state.current}, not FAILED, KILLED or PAUSED`);
+  const resume = (e: Execution) => (e.state.current === 'PAUSED' ? undefined : `execution is ${e.state.current}, not PAUSED`);
+  const replay = (e: Execution) => (isTerminated(e.state.current) ? undefined : `execution is still ${e.state.current}`);
+
+  const routes: Route[] = [];
+  for (const [suffix, select] of [
+    ['by-ids', byIds],
+    ['by-query', byQuery],
+  ] as const) {
+    const bulkRoute = (method: Route['method'], path: string, eligible: (req: ApiRequest) => (e: Execution) => string | undefined, apply: (req: ApiRequest, e: Execution) => Promise<unknown>): Route => ({
+      method,
+      path: `${BASE}${path}/${suffix}`,
+      handle: async ({ request, params }) => {
+        const { found, missing } = await select(params['tenant'], request);
+        return bulk(found, missing, eligible(request), (e) => apply(request, e));
+      },
+    });
+    routes.push(
+      bulkRoute('DELETE', '', del, (req, e) => {
+        const options = { logs: queryBool(req, 'deleteLogs', true), storage: queryBool(req, 'deleteStorage', true) };
+        return isTerminated(e.state.current) ? deleteExecution(deps, e, options) : deps.executions.kill(e.tenantId, e.id).then(() => deleteExecution(deps, e, options));
+      }),
+      bulkRoute('DELETE', '/kill', () => kill, (_req, e) => deps.executions.kill(e.tenantId, e.id, { cascade: true })),
+      bulkRoute('POST', '/restart', () => restart, (_req, e) => deps.executions.restart(e.tenantId, e.id)),
+      bulkRoute('POST', '/resume', () => resume, (_req, e) => deps.executions.resume(e.tenantId, e.id, {})),
+      bulkRoute('POST', '/replay', () => replay, (req, e) => deps.executions.replay(e.tenantId, e.id, queryBool(req, 'latestRevision', false) ? {} : { revision: e.flowRevision })),
+    );
+  }
+  routes.push({
+    method: 'POST',
+    path: `${BASE}/labels/by-ids`,
+    handle: async ({ request, params }) => {
+      const body = bodyJson(request) as { executionsId?: unknown; executionLabels?: unknown };
+      const ids = idList(body?.executionsId);
+      const labels = body?.executionLabels;
+      if (!Array.isArray(labels) || labels.some((l) => typeof l?.key !== 'string' || typeof l?.value !== 'string')) {
+        throw new BadRequestError('executionLabels must be a list of {key, value}');
+      }
+      const found: Execution[] = [];
+      const missing: string[] = [];
+      for (const id of ids) {
+        const e = await deps.ports.executions.get(params['tenant'], id);
+        if (e) found.push(e);
+        else missing.push(id);
+      }
+      return bulk(found, missing, () => undefined, (e) => {
+        const merged = new Map<string, string>(e.labels.map((l) => [l.key, l.value]));
+        for (const l of labels as Label[]) merged.set(l.key, l.value);
+        return deps.executions.setLabels(e.tenantId, e.id, [...merged].map(([key, value]) => ({ key, value })));
+      });
+    },
+  });
+  return routes;
+}
