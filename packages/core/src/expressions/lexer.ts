@@ -85,9 +85,9 @@ export function scan(source: string, map: SourceMap): Item[] {
     }
     const kind = source[open + 1];
     const trimBefore = source[open + 2] === '-';
-    pushText(source.slice(i, open), trimBefore);
     const start = open + 2 + (trimBefore ? 1 : 0);
     if (kind === '#') {
+      pushText(source.slice(i, open), trimBefore);
       const close = source.indexOf('#}', start);
       if (close < 0) throw syntaxError('Unclosed comment', source, map, open);
       trimNext = source[close - 1] === '-';
@@ -96,21 +96,23 @@ export function scan(source: string, map: SourceMap): Item[] {
     }
     const closer = kind === '{' ? '}}' : '%}';
     const { tokens, end, trimAfter } = tokenize(source, start, closer, map, open);
-    const src = source.slice(open, end);
-    trimNext = trimAfter;
-    i = end;
-    if (kind === '%' && tokens.length > 0 && tokens[0]?.t === 'name' && (tokens[0].v === 'raw' || tokens[0].v === 'verbatim')) {
-      const endName = tokens[0].v === 'raw' ? 'endraw' : 'endverbatim';
-      const re = new RegExp(`\\{%(-?)\\s*${endName}\\s*(-?)%\\}`, 'g');
-      re.lastIndex = i;
+    const first = tokens[0];
+    if (kind === '%' && first?.t === 'name' && (first.v === 'raw' || first.v === 'verbatim')) {
+      // Kestra swaps raw blocks out before Pebble runs: their `-` markers trim nothing.
+      pushText(source.slice(i, open), false);
+      const endName = first.v === 'raw' ? 'endraw' : 'endverbatim';
+      const re = new RegExp(`\\{%-?\\s*${endName}\\s*-?%\\}`, 'g');
+      re.lastIndex = end;
       const m = re.exec(source);
-      if (!m) throw syntaxError(`Unclosed "${tokens[0].v}" tag`, source, map, open);
-      pushText(source.slice(i, m.index), m[1] === '-');
-      // raw content is kept as is: only the whitespace control of the end tag applies.
-      trimNext = m[2] === '-';
+      if (!m) throw syntaxError(`Unclosed "${first.v}" tag`, source, map, open);
+      pushText(source.slice(end, m.index), false);
       i = m.index + m[0].length;
       continue;
     }
+    pushText(source.slice(i, open), trimBefore);
+    const src = source.slice(open, end);
+    trimNext = trimAfter;
+    i = end;
     items.push({ k: kind === '{' ? 'print' : 'tag', tokens, src, at: open, end });
   }
   return items;

@@ -100,6 +100,8 @@ export const SYNTAX_CASES: readonly Case[] = [
   ['{% raw %}{{ user.name }}{% endraw %}', '{{ user.name }}'],
   ['{% raw %}{% if %}{{ x }}{% endraw %} done', '{% if %}{{ x }} done'],
   ['{% verbatim %}{{ x }}{% endverbatim %}', '{{ x }}'],
+  ['a {%- raw -%} {{ x }} {%- endraw -%} b', 'a  {{ x }}  b'],
+  ['{% raw %}\n{{ multi }}\n{% endraw %}', '\n{{ multi }}\n'],
   ['{% macro input(type="text", name, value="") %}type: "{{ type }}", name: "{{ name }}", value: "{{ value }}"{% endmacro %}{{ input(name="country") }}', 'type: "text", name: "country", value: ""'],
   ['{% set foo = "bar" %}{% macro display(_context) %}{{ _context.foo }}{% endmacro %}{{ display(_context) }}', 'bar'],
   ['{% macro hello(who) %}Hello {{ who }}{% endmacro %}{{ hello("you") }} and {{ hello(who="me") }}', 'Hello you and Hello me'],
