@@ -263,3 +263,38 @@ describe('schedule conditions with real calendars', () => {
     expect(w.requests[1]?.trigger?.variables?.next).toBe('2026-07-15T09:00:00+02:00');
   });
 });
+
+describe('recovery of a tick that died after its claim', () => {
+  it('starts the slots a dead tick claimed but left pending, once the claim is stale', async () => {
+    const w = createTriggerWorld();
+    await w.saveFlow(flowWith('crashy', { cron: '0 * * * *', allowConcurrent: true }));
+    // A tick claimed 10:00 at 10:00:00 and died before creating the execution.
+    await w.triggers.save(
+      {
+        tenantId: 'main',
+        namespace: 'company.team',
+        flowId: 'crashy',
+        triggerId: 'schedule',
+        type: 'io.kestra.plugin.core.trigger.Schedule',
+        disabled: false,
+        scheduleKey: '0 * * * *|false|UTC',
+        nextExecutionDate: '2026-01-01T11:00:00.000Z',
+        date: '2026-01-01T10:00:00.000Z',
+        pending: [{ date: '2026-01-01T10:00:00.000Z', executionId: 'claimedBy0DeadTick0001' }],
+        updatedDate: '2026-01-01T10:00:00.000Z',
+      },
+      undefined,
+    );
+    // Ten seconds later the claimer may still be working: leave it alone.
+    w.setNow('2026-01-01T10:00:10Z');
+    await runSchedulerTick(w.deps, w.now);
+    expect(w.requests).toHaveLength(0);
+    // At the next tick the claim is stale: its slot starts, with the claimed id, and the outbox empties.
+    w.setNow('2026-01-01T10:01:00Z');
+    await runSchedulerTick(w.deps, w.now);
+    expect(w.requests.map((r) => [r.id, r.scheduleDate])).toEqual([['claimedBy0DeadTick0001', '2026-01-01T10:00:00.000Z']]);
+    expect((await w.state('crashy'))?.pending).toBeUndefined();
+    await runSchedulerTick(w.deps, new Date('2026-01-01T10:02:00Z'));
+    expect(w.requests).toHaveLength(1);
+  });
+});

@@ -15,6 +15,8 @@ export type TriggeredExecutionRequest = CreateExecutionRequest & { readonly id: 
 /** The part of the engine that triggers use. */
 export interface TriggerExecutions {
   create(request: TriggeredExecutionRequest): Promise<Execution>;
+  /** Resolves when the execution is terminal, or with its current state after `timeoutMs`; polled when absent. */
+  waitForTerminal?(tenantId: string, executionId: string, timeoutMs?: number): Promise<Execution>;
 }
 
 export interface TriggerOptions {

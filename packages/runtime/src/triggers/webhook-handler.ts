@@ -172,6 +172,7 @@ async function responseStatus(trigger: TriggerDefinition, e: Execution, fw: Flow
 }
 
 async function waitForEnd(deps: TriggerDeps, created: Execution, timeoutMs: number, pollMs: number): Promise<Execution> {
+  if (deps.executions.waitForTerminal) return deps.executions.waitForTerminal(created.tenantId, created.id, timeoutMs);
   const deadline = Date.now() + timeoutMs;
   let current = created;
   while (!isTerminated(current.state.current) && Date.now() < deadline) {

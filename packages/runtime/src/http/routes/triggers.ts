@@ -11,7 +11,12 @@ const BASE = '/api/v1/:tenant/triggers';
 
 /** The trigger side's view of the API dependencies. */
 export function triggerDeps(deps: ApiDeps): TriggerDeps {
-  return { ports: deps.ports, executions: { create: (request) => deps.executions.create(request) } };
+  const { executions } = deps;
+  const waitForTerminal = executions.waitForTerminal?.bind(executions);
+  return {
+    ports: deps.ports,
+    executions: { create: (request) => executions.create(request), ...(waitForTerminal ? { waitForTerminal } : {}) },
+  };
 }
 
 function object(v: unknown, what: string): Readonly<Record<string, unknown>> {
