@@ -93,7 +93,11 @@ const COMMON_BY_KIND: Record<PluginKind, Record<string, Schema>> = {
   'task-runner': { version: str('Plugin version') },
 };
 
-/** Wraps a plugin property schema so a Pebble expression is accepted wherever a non-string value is (Kestra's dynamic properties). */
+/**
+ * Adapts a plugin property schema to how Kestra reads properties: a Pebble
+ * expression is accepted wherever a non-string value is (dynamic properties),
+ * and a number or boolean wherever a plain string is (scalar coercion).
+ */
 export function dynamic(schema: unknown): unknown {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const s = { ...(schema as Schema) };
@@ -108,6 +112,8 @@ export function dynamic(schema: unknown): unknown {
   if (s.items && typeof s.items === 'object') s.items = dynamic(s.items);
   if (s.additionalProperties && typeof s.additionalProperties === 'object') s.additionalProperties = dynamic(s.additionalProperties);
   if (Array.isArray(s.anyOf)) s.anyOf = s.anyOf.map(dynamic);
+  // Jackson coerces scalars into strings (`message: 42`, `branch: 2024`), so Kestra accepts them for a plain string property.
+  if (s.type === 'string' && !s.enum && s.const === undefined && !s.pattern && !s.format) s.type = ['string', 'number', 'boolean'];
   if (acceptsAnyString(s)) return s;
   const { description, default: def, title, ...rest } = s;
   return {

@@ -216,3 +216,12 @@ describe('flow rules', () => {
     expect(vs.map((v) => [v.path, v.message])).toEqual([['inputs[0]', 'missing required property `id` (STRING input)']]);
   });
 });
+
+describe('scalar coercion', () => {
+  it('accepts numbers and booleans for string properties, as Kestra reads them', () => {
+    expect(validateFlowSource(flow(`tasks:\n  - id: a\n    type: ${LOG}\n    message: 42\n`), opts)).toEqual([]);
+    expect(validateFlowSource(flow(`tasks:\n  - id: a\n    type: ${LOG}\n    message: {text: hi}\n`), opts).map((v) => v.message)).toEqual([
+      'must be a string value or a list, got a mapping',
+    ]);
+  });
+});

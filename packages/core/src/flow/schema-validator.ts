@@ -131,7 +131,15 @@ function mapErrors(all: readonly ErrorObject[], data: unknown): RawViolation[] {
     const atDepth = subs.filter((e) => e.instancePath.length === deepest);
     const firstBranch = atDepth.length > 0 ? branchOf(atDepth[0]) : undefined;
     for (const e of atDepth) if (branchOf(e) !== firstBranch) drop.add(e);
+    let merged: ErrorObject | undefined;
+    if (atDepth.length > 1 && atDepth.every((e) => e.keyword === 'type' && e.instancePath === alt.instancePath)) {
+      // Every branch wants another type here: one message listing them all.
+      const types = [...new Set(atDepth.flatMap((e) => [(e.params as { type: unknown }).type].flat()))];
+      merged = { ...atDepth[0], params: { type: types }, parentSchema: undefined };
+      drop.add(atDepth[0]);
+    }
     errors = errors.filter((e) => !drop.has(e));
+    if (merged) errors.push(merged);
   }
   // Flow id and namespace get their own messages from the rules.
   errors = errors.filter((e) => !(['/id', '/namespace'].includes(e.instancePath) && ['pattern', 'maxLength', 'minLength'].includes(e.keyword)));
@@ -175,8 +183,9 @@ export function describeValue(v: unknown): string {
 const typeWords = (t: unknown): string => {
   if (!Array.isArray(t)) return TYPE_WORDS[String(t)] ?? String(t);
   // Scalars that Kestra coerces to text read better as "a string value".
-  if (t.includes('string') && t.every((x) => ['string', 'number', 'integer', 'boolean'].includes(String(x)))) return 'a string value';
-  return t.map((x) => TYPE_WORDS[String(x)] ?? String(x)).join(' or ');
+  const scalars = ['number', 'integer', 'boolean'];
+  const list = t.includes('string') ? ['a string value', ...t.filter((x) => x !== 'string' && !scalars.includes(String(x)))] : t;
+  return list.map((x) => TYPE_WORDS[String(x)] ?? String(x)).join(' or ');
 };
 
 function toViolation(e: ErrorObject, data: unknown): RawViolation {
