@@ -102,12 +102,12 @@ export function warmFlowValidator(registry: PluginRegistry, types: readonly stri
 export function schemaViolations(value: unknown, instances: readonly PluginInstance[]): RawViolation[] {
   const { root } = sharedValidator();
   const out: RawViolation[] = [];
-  if (!root(value)) out.push(...mapErrors(root.errors ?? [], value));
+  if (!root(value)) out.push(...mapErrors(root.errors ?? [], value, true));
   for (const inst of instances) {
     if (!inst.descriptor) continue;
     const validate = pluginValidator(inst.descriptor);
     if (validate(inst.value)) continue;
-    for (const v of mapErrors(validate.errors ?? [], inst.value)) out.push({ ...v, path: [...inst.path, ...v.path] });
+    for (const v of mapErrors(validate.errors ?? [], inst.value, false)) out.push({ ...v, path: [...inst.path, ...v.path] });
   }
   return out;
 }
@@ -115,7 +115,7 @@ export function schemaViolations(value: unknown, instances: readonly PluginInsta
 /** Errors of the "or a Pebble expression" branch say nothing useful: the value was not meant as an expression. */
 const isExpressionBranch = (e: ErrorObject) => (e.parentSchema as Record<string, unknown> | undefined)?.pattern === EXPRESSION_PATTERN;
 
-function mapErrors(all: readonly ErrorObject[], data: unknown): RawViolation[] {
+function mapErrors(all: readonly ErrorObject[], data: unknown, isFlowRoot: boolean): RawViolation[] {
   // Unknown/missing plugin and input types are reported by the rules, with close matches.
   let errors = all.filter((e) => e.keyword !== 'discriminator' && !isExpressionBranch(e));
   // Resolve anyOf failures deepest first: keep the most specific branch errors.
@@ -151,7 +151,7 @@ function mapErrors(all: readonly ErrorObject[], data: unknown): RawViolation[] {
   const seen = new Set<string>();
   const out: RawViolation[] = [];
   for (const e of errors) {
-    const v = toViolation(e, data);
+    const v = toViolation(e, data, isFlowRoot);
     const k = `${v.path.join('/')}|${v.message}`;
     if (seen.has(k)) continue;
     seen.add(k);
@@ -188,7 +188,7 @@ const typeWords = (t: unknown): string => {
   return list.map((x) => TYPE_WORDS[String(x)] ?? String(x)).join(' or ');
 };
 
-function toViolation(e: ErrorObject, data: unknown): RawViolation {
+function toViolation(e: ErrorObject, data: unknown, isFlowRoot: boolean): RawViolation {
   const path = pointerToPath(e.instancePath, data);
   const value = valueAt(data, path);
   const parent = e.parentSchema as Record<string, unknown> | undefined;
@@ -197,13 +197,13 @@ function toViolation(e: ErrorObject, data: unknown): RawViolation {
   switch (e.keyword) {
     case 'required': {
       const missing = (e.params as { missingProperty: string }).missingProperty;
-      return { path, message: `missing required property \`${missing}\`${path.length === 0 ? ' at the flow root' : ''}${ownerNote}` };
+      return { path, message: `missing required property \`${missing}\`${isFlowRoot && path.length === 0 ? ' at the flow root' : ''}${ownerNote}` };
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys((parent?.properties as object | undefined) ?? {});
       const matches = closeMatches(extra, known, 2);
-      const where = path.length === 0 ? ' at the flow root' : '';
+      const where = isFlowRoot && path.length === 0 ? ' at the flow root' : '';
       return {
         path: [...path, extra],
         key: true,
