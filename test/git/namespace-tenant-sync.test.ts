@@ -123,4 +123,23 @@ describe('TenantSync', () => {
     expect(await fresh.flows.get('company.team', 'b')).toBeDefined();
     expect(new TextDecoder().decode(await fresh.namespaceFiles.get('company.team', '/etl.py'))).toBe('print(1)');
   });
+
+  it('backs up the KV store with includeKvStore and restores it, skipping the internal GitOps records', async () => {
+    const repo = newRepo();
+    const w = world();
+    w.flows.put(flow('a', 'company'));
+    const kv = w.kv.scoped('company');
+    await kv.set('threshold', 42, { type: 'NUMBER' });
+    await kv.set('config', { retries: 3 }, { namespace: 'company', type: 'JSON' });
+    await kv.set('windhover.gitops.abc', { internal: true }, { type: 'JSON' });
+    await TenantSync.run({ id: 't', type: 'io.kestra.plugin.git.TenantSync', ...conn(repo), includeKvStore: true }, w.context({ namespace: 'system' }));
+    expect(tree(repo)).toEqual(['company/flows/a.yaml', 'company/kv/config.json', 'company/kv/threshold.json']);
+    expect(JSON.parse(readFileSync(join(server.cloneForCheck(repo), 'company/kv/threshold.json'), 'utf8'))).toEqual({ type: 'NUMBER', value: 42 });
+
+    const fresh = world();
+    const result = await TenantSync.run({ id: 't', type: 'io.kestra.plugin.git.TenantSync', ...conn(repo), includeKvStore: true, sourceOfTruth: 'GIT' }, fresh.context({ namespace: 'system' }));
+    expect((await fresh.kv.scoped('company').get('threshold'))?.value).toBe(42);
+    expect((await fresh.kv.scoped('company').get('config'))).toMatchObject({ type: 'JSON', value: { retries: 3 } });
+    expect((await rows(fresh, result.outputs?.diff)).filter((r) => r.kind === 'KV').map((r) => r.key)).toEqual(['company:config', 'company:threshold']);
+  });
 });

@@ -1,4 +1,4 @@
-import { type FlowWithSource, type RunContext, TaskFailure, type TaskDefinition, type TaskResult } from '@windhover/core';
+import { type FlowWithSource, type JsonValue, type KvType, type RunContext, TaskFailure, type TaskDefinition, type TaskResult } from '@windhover/core';
 import { cleanDirectory, joinRepoPath, normalizeText, readFlowIdentity, rewriteTopLevelNamespace, sha256 } from './flow-source';
 import { type GitConnection, readConnection } from './git-connection';
 import type { GitRemote } from './git-remote';
@@ -7,7 +7,7 @@ import { cloneForRead, decoder, encoder, isProtected, isRunningFlow, readAuthor,
 import { KestraIgnore } from './kestra-ignore';
 import type { LocalRepo } from './local-repo';
 import { type ExistingFiles, pushToGit } from './push-engine';
-import { type ManagedObject, type SyncStateRecord, syncStateKey, writeSyncState } from './sync-state';
+import { type ManagedObject, SYNC_STATE_PREFIX, type SyncStateRecord, syncStateKey, writeSyncState } from './sync-state';
 import { TaskProperties } from './task-properties';
 
 export type DiffAction = 'ADDED' | 'UPDATED_GIT' | 'UPDATED_KES' | 'DELETED_GIT' | 'DELETED_KES' | 'UNCHANGED';
@@ -16,7 +16,8 @@ export type DiffAction = 'ADDED' | 'UPDATED_GIT' | 'UPDATED_KES' | 'DELETED_GIT'
 export interface DiffLine {
   readonly file: string;
   readonly key: string;
-  readonly kind: 'FLOW' | 'FILE';
+  /** KV is a Windhover extension (`includeKvStore`). */
+  readonly kind: 'FLOW' | 'FILE' | 'KV';
   readonly action: DiffAction;
 }
 
@@ -35,6 +36,7 @@ interface Settings {
   readonly dryRun: boolean;
   readonly onInvalid: OnInvalid;
   readonly allowEmpty: boolean;
+  readonly includeKv: boolean;
 }
 
 /** What one side holds for a namespace. */
@@ -43,6 +45,8 @@ interface Side {
   readonly flows: Map<string, { path: string; text: string }>;
   /** Namespace file path (`/a/b`) → { path, bytes }. */
   readonly files: Map<string, { path: string; bytes: Uint8Array }>;
+  /** KV key → { path, text } (`<ns>/kv/<key>.json`: type, value, description, expirationDate). */
+  readonly kv: Map<string, { path: string; text: string }>;
 }
 
 const FLOW_FILE = /^([^/]+)\.ya?ml$/i;
@@ -53,6 +57,7 @@ function gitSide(namespace: string, entries: ReadonlyMap<string, () => Promise<U
   return (async () => {
     const flows = new Map<string, { path: string; text: string }>();
     const files = new Map<string, { path: string; bytes: Uint8Array }>();
+    const kv = new Map<string, { path: string; text: string }>();
     const prefix = `${namespace}/`;
     for (const [rel, read] of entries) {
       if (!rel.startsWith(prefix)) continue;
@@ -63,14 +68,23 @@ function gitSide(namespace: string, entries: ReadonlyMap<string, () => Promise<U
         flows.set(m[1], { path: joinRepoPath(gitDirectory, rel), text: decoder.decode((await read()) ?? new Uint8Array()) });
       } else if (rest.startsWith('files/')) {
         files.set(`/${rest.slice(6)}`, { path: joinRepoPath(gitDirectory, rel), bytes: (await read()) ?? new Uint8Array() });
+      } else if (rest.startsWith('kv/') && rest.endsWith('.json') && !rest.slice(3).includes('/')) {
+        kv.set(rest.slice(3, -5), { path: joinRepoPath(gitDirectory, rel), text: decoder.decode((await read()) ?? new Uint8Array()) });
       }
     }
-    return { flows, files };
+    return { flows, files, kv };
   })();
 }
 
-async function kestraSide(ctx: RunContext, namespace: string, flows: readonly FlowWithSource[]): Promise<Side> {
-  const side: Side = { flows: new Map(), files: new Map() };
+async function kestraSide(ctx: RunContext, namespace: string, flows: readonly FlowWithSource[], includeKv: boolean): Promise<Side> {
+  const side: Side = { flows: new Map(), files: new Map(), kv: new Map() };
+  if (includeKv) {
+    for (const e of await ctx.kv.list(namespace)) {
+      if (e.key.startsWith(SYNC_STATE_PREFIX)) continue;
+      const doc = { type: e.type, value: e.value, ...(e.description ? { description: e.description } : {}), ...(e.expirationDate ? { expirationDate: e.expirationDate } : {}) };
+      side.kv.set(e.key, { path: '', text: `${JSON.stringify(doc, null, 2)}\n` });
+    }
+  }
   for (const f of flows) if (f.flow.namespace === namespace && !f.deleted) side.flows.set(f.flow.id, { path: '', text: f.source });
   for (const m of await ctx.namespaceFiles.list(namespace)) {
     if (m.type !== 'File' || m.deleted) continue;
@@ -84,10 +98,22 @@ async function kestraSide(ctx: RunContext, namespace: string, flows: readonly Fl
 function gitNamespaces(paths: Iterable<string>): Set<string> {
   const out = new Set<string>();
   for (const p of paths) {
-    const m = /^([^/]+)\/(flows|files)\//.exec(p);
+    const m = /^([^/]+)\/(flows|files|kv)\//.exec(p);
     if (m && /^[a-z0-9][a-z0-9._-]*$/.test(m[1])) out.add(m[1]);
   }
   return out;
+}
+
+const KV_TYPES: readonly KvType[] = ['STRING', 'NUMBER', 'BOOLEAN', 'DATETIME', 'DATE', 'DURATION', 'JSON'];
+
+function parseKvDocument(text: string): { type: KvType; value: JsonValue; expirationDate?: string } | undefined {
+  try {
+    const doc = JSON.parse(text) as { type?: unknown; value?: unknown; expirationDate?: unknown };
+    if (typeof doc !== 'object' || doc === null || !KV_TYPES.includes(doc.type as KvType) || doc.value === undefined) return undefined;
+    return { type: doc.type as KvType, value: doc.value as JsonValue, ...(typeof doc.expirationDate === 'string' ? { expirationDate: doc.expirationDate } : {}) };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface TwoWayScope {
@@ -118,6 +144,7 @@ export async function runTwoWaySync(task: TaskDefinition, ctx: RunContext, scope
     dryRun: await p.bool('dryRun', false),
     onInvalid: await p.enumValue<OnInvalid>('onInvalidSyntax', ['FAIL', 'WARN', 'SKIP'], 'FAIL'),
     allowEmpty: await p.bool('allowEmpty', false),
+    includeKv: await p.bool('includeKvStore', false),
   };
   if (/^(origin\/|refs\/)/.test(s.branch)) throw TaskFailure.nonRetryable(`branch must be a plain branch name, got '${s.branch}'`);
   const commitMessage = await p.string('commitMessage', scope.defaultCommitMessage);
@@ -145,8 +172,8 @@ export async function runTwoWaySync(task: TaskDefinition, ctx: RunContext, scope
       let sourceObjects = 0;
       for (const ns of namespaces) {
         const git = await gitSide(ns, entries, s.gitDirectory);
-        const kes = await kestraSide(ctx, ns, kestraFlows);
-        sourceObjects += kes.flows.size + kes.files.size;
+        const kes = await kestraSide(ctx, ns, kestraFlows, s.includeKv);
+        sourceObjects += kes.flows.size + kes.files.size + kes.kv.size;
         for (const [id, k] of kes.flows) {
           const g = git.flows.get(id);
           const path = g?.path ?? joinRepoPath(s.gitDirectory, ns, 'flows', `${id}.yaml`);
@@ -161,9 +188,19 @@ export async function runTwoWaySync(task: TaskDefinition, ctx: RunContext, scope
           files.set(repoPath, k.bytes);
           lines.push({ file: repoPath, key: `${ns}:${path}`, kind: 'FILE', action: g ? 'UPDATED_GIT' : 'ADDED' });
         }
+        if (s.includeKv) {
+          for (const [key, k] of kes.kv) {
+            const g = git.kv.get(key);
+            const path = g?.path ?? joinRepoPath(s.gitDirectory, ns, 'kv', `${key}.json`);
+            if (g && normalizeText(g.text) === normalizeText(k.text)) continue;
+            files.set(path, encoder.encode(k.text));
+            lines.push({ file: path, key: `${ns}:${key}`, kind: 'KV', action: g ? 'UPDATED_GIT' : 'ADDED' });
+          }
+        }
         const missing = [
           ...[...git.flows].filter(([id]) => !kes.flows.has(id)).map(([id, g]) => ({ key: `${ns}:${id}`, path: g.path, kind: 'FLOW' as const })),
           ...[...git.files].filter(([path]) => !kes.files.has(path)).map(([path, g]) => ({ key: `${ns}:${path}`, path: g.path, kind: 'FILE' as const })),
+          ...(s.includeKv ? [...git.kv].filter(([key]) => !kes.kv.has(key)).map(([key, g]) => ({ key: `${ns}:${key}`, path: g.path, kind: 'KV' as const })) : []),
         ];
         for (const m of missing) {
           if (s.whenMissing === 'FAIL') throw TaskFailure.nonRetryable(`${m.kind} '${m.key}' is in Git (${m.path}) but not in Windhover, and whenMissingInSource is FAIL: nothing was changed`);
@@ -207,10 +244,10 @@ async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, s
     let deletions = 0;
     for (const ns of namespaces) {
       const git = await gitSide(ns, entries, s.gitDirectory);
-      const kes = await kestraSide(ctx, ns, kestraFlows);
+      const kes = await kestraSide(ctx, ns, kestraFlows, s.includeKv);
       const state = { objects: [] as ManagedObject[], snapshot: {} as Record<string, string> };
       perNamespace.set(ns, state);
-      sourceObjects += git.flows.size + git.files.size;
+      sourceObjects += git.flows.size + git.files.size + (s.includeKv ? git.kv.size : 0);
       for (const [id, g] of git.flows) {
         const source = rewriteTopLevelNamespace(g.text, ns);
         const ident = readFlowIdentity(source);
@@ -240,18 +277,45 @@ async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, s
           await ctx.namespaceFiles.put(ns, path, g.bytes);
         });
       }
+      if (s.includeKv) {
+        for (const [key, g] of git.kv) {
+          const k = kes.kv.get(key);
+          if (k && normalizeText(k.text) === normalizeText(g.text)) continue;
+          const entry = parseKvDocument(g.text);
+          if (!entry) {
+            const problem = `${g.path}: not a KV document ({"type": ..., "value": ...})`;
+            if (s.onInvalid === 'FAIL') invalid.push(problem);
+            else ctx.logger.warn(`Skipping invalid KV entry: ${problem}`);
+            continue;
+          }
+          const ttlSeconds = entry.expirationDate ? Math.floor((Date.parse(entry.expirationDate) - ctx.now().getTime()) / 1000) : undefined;
+          if (ttlSeconds !== undefined && ttlSeconds <= 0) continue;
+          lines.push({ file: g.path, key: `${ns}:${key}`, kind: 'KV', action: k ? 'UPDATED_KES' : 'ADDED' });
+          ops.push(async () => {
+            await ctx.kv.set(key, entry.value, { namespace: ns, type: entry.type, ...(ttlSeconds !== undefined ? { ttl: `PT${ttlSeconds}S` } : {}) });
+          });
+        }
+      }
       const missing = [
         ...[...kes.flows.keys()].filter((id) => !git.flows.has(id)).map((id) => ({ kind: 'FLOW' as const, key: id })),
         ...[...kes.files.keys()].filter((path) => !git.files.has(path)).map((path) => ({ kind: 'FILE' as const, key: path })),
+        ...(s.includeKv ? [...kes.kv.keys()].filter((key) => !git.kv.has(key)).map((key) => ({ kind: 'KV' as const, key })) : []),
       ];
       for (const m of missing) {
         if (s.whenMissing === 'FAIL') throw TaskFailure.nonRetryable(`${m.kind} '${ns}:${m.key}' is in Windhover but not in Git, and whenMissingInSource is FAIL: nothing was changed`);
         if (s.whenMissing === 'KEEP' || isProtected(ns, s.protectedNamespaces)) continue;
         if (m.kind === 'FLOW' && isRunningFlow(ctx, ns, m.key)) continue;
         deletions++;
-        lines.push({ file: joinRepoPath(s.gitDirectory, ns, m.kind === 'FLOW' ? 'flows' : 'files', m.kind === 'FLOW' ? `${m.key}.yaml` : m.key), key: `${ns}:${m.key}`, kind: m.kind, action: 'DELETED_KES' });
+        const file =
+          m.kind === 'FLOW'
+            ? joinRepoPath(s.gitDirectory, ns, 'flows', `${m.key}.yaml`)
+            : m.kind === 'KV'
+              ? joinRepoPath(s.gitDirectory, ns, 'kv', `${m.key}.json`)
+              : joinRepoPath(s.gitDirectory, ns, 'files', m.key);
+        lines.push({ file, key: `${ns}:${m.key}`, kind: m.kind, action: 'DELETED_KES' });
         ops.push(async () => {
           if (m.kind === 'FLOW') await ctx.flows.delete(ns, m.key);
+          else if (m.kind === 'KV') await ctx.kv.delete(m.key, ns);
           else await ctx.namespaceFiles.delete(ns, m.key);
         });
       }

@@ -49,6 +49,7 @@ const SYNC_MODE = {
   protectedNamespaces: { ...strList('Namespaces (and their children) never deleted'), default: ['system'] },
   dryRun: bool('Compute the diff only', false),
   onInvalidSyntax: enumOf(['FAIL', 'WARN', 'SKIP'], 'What to do with an invalid flow', 'FAIL'),
+  includeKvStore: bool('Windhover: also sync KV entries as <namespace>/kv/<key>.json (backup and restore of the KV store)', false),
   authorName: str('Commit author name (default: username)'),
   authorEmail: str('Commit author email'),
   allowEmpty: bool('Windhover: allow a sync whose source is empty to delete everything in scope', false),
