@@ -264,6 +264,31 @@ tasks:
     for (const id of [...ids, done]) expect((await api.execution(id)).status).toBe(404);
   });
 
+  it('serves Prometheus metrics and the task metrics of an execution', async () => {
+    const r = await api.execute('company.team', 'hello', undefined, '?wait=true');
+    const metrics = await api.call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    const success = /windhover_executions\{tenant="main",state="SUCCESS"\} (\d+)/.exec(metrics.text);
+    expect(Number(success?.[1])).toBeGreaterThan(0);
+    expect((await api.call('GET', '/metrics', { auth: null })).status).toBe(401);
+    const task = await api.call('GET', `/api/v1/main/metrics/${r.json['id']}?taskId=ret`);
+    expect((task.json['results'] as Json[]).map((m) => m['name'])).toContain('length');
+  });
+
+  it('replays an execution as a new one with the same originalId, and sets labels', async () => {
+    const first = await api.execute('company.team', 'hello', undefined, '?wait=true');
+    const id = String(first.json['id']);
+    const replay = await api.call('POST', `/api/v1/main/executions/${id}/replay`);
+    expect(replay.status).toBe(200);
+    expect(replay.json['id']).not.toBe(id);
+    expect(replay.json['originalId']).toBe(id);
+    await api.waitForState(String(replay.json['id']), ['SUCCESS']);
+    const labelled = await api.call('POST', `/api/v1/main/executions/${id}/labels`, { body: JSON.stringify([{ key: 'reviewed', value: 'yes' }]), contentType: 'application/json' });
+    expect(labelled.status).toBe(200);
+    expect((await api.execution(id)).json['labels']).toEqual(expect.arrayContaining([{ key: 'reviewed', value: 'yes' }]));
+    expect((await api.call('POST', `/api/v1/main/executions/${id}/labels`, { body: '{"not":"a list"}', contentType: 'application/json' })).status).toBe(400);
+  });
+
   it('deletes an execution with its logs', async () => {
     const r = await api.execute('company.team', 'hello', undefined, '?wait=true');
     const id = String(r.json['id']);

@@ -7,6 +7,7 @@ import { gitopsRoutes } from './gitops';
 import { healthRoutes } from './health-routes';
 import { kvRoutes } from './kv';
 import { logRoutes } from './log-routes';
+import { metricsRoutes } from './metrics-routes';
 import { namespaceFileRoutes } from './namespace-files';
 import { secretRoutes } from './secrets';
 import { triggerRoutes } from './triggers';
@@ -22,6 +23,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   executionRoutes,
   executionBulkRoutes,
   logRoutes,
+  metricsRoutes,
   triggerRoutes,
   webhookRoutes,
   namespaceFileRoutes,
