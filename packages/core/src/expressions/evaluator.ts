@@ -44,7 +44,8 @@ const DEFAULT_MAX_ITERATIONS = 1_000_000;
 
 /** One render: scopes, output buffer, limits and the log of port calls for replay. */
 export class Evaluation {
-  private scopes: Map<string, unknown>[] = [];
+  /** Scope chain: index 0 is the template's base scope, loops push more. */
+  private scopes: Map<string, unknown>[] = [new Map()];
   private out: string[] = [];
   private outLen = 0;
   private depth = 0;
@@ -159,9 +160,18 @@ export class Evaluation {
     return out;
   }
 
+  /** Pebble's ScopeChain.set: updates the nearest scope that has the variable, else the current one. */
   private set(name: string, value: unknown): void {
-    if (this.scopes.length === 0) this.scopes.push(new Map());
-    (this.scopes[this.scopes.length - 1] as Map<string, unknown>).set(name, value);
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const scope = this.scopes[i] as Map<string, unknown>;
+      if (scope.has(name)) {
+        scope.set(name, value);
+        return;
+      }
+    }
+    // A context variable is shadowed in the base scope (the caller's data is never mutated).
+    const target = Object.hasOwn(this.root, name) ? this.scopes[0] : this.scopes[this.scopes.length - 1];
+    (target as Map<string, unknown>).set(name, value);
   }
 
   // ---- output ----------------------------------------------------------------------------
