@@ -19,6 +19,6 @@ export {
   toIon,
 } from './core/index';
 export { SCRIPT_TASKS, openSharedWorkingDirectory, sharedWorkingDirectoryPath, ProcessTaskRunner, parseProtocolLine, resolveNamespaceFiles, PROCESS_RUNNER, DOCKER_RUNNER } from './scripts/index';
-export type { ProcessRunnerOptions, NamespaceFilesOption, SharedWorkingDirectory } from './scripts/index';
+export type { ProcessRunnerOptions, SharedWorkingDirectory } from './scripts/index';
 export { KV_TASKS, KvSet, KvGet, KvDelete, KvGetKeys } from './kv/index';
 export { NAMESPACE_TASKS, UploadFiles, DownloadFiles, DeleteFiles } from './namespace/index';

@@ -17,6 +17,7 @@ describe('parseNamespaceFilesOptions', () => {
   it('returns undefined when absent or disabled', () => {
     expect(parseNamespaceFilesOptions(undefined, 'ns')).toBeUndefined();
     expect(parseNamespaceFilesOptions({ enabled: false, include: ['a'] }, 'ns')).toBeUndefined();
+    expect(parseNamespaceFilesOptions({ include: ['a'] }, 'ns')).toMatchObject({ enabled: true, include: ['a'] });
   });
 
   it('rejects an unknown ifExists, a bad namespace or a non-list include', () => {

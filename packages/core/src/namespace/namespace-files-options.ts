@@ -28,14 +28,15 @@ function stringList(value: unknown, name: string): string[] | undefined {
 
 /**
  * Reads a rendered `namespaceFiles` property with Kestra's defaults
- * (`ifExists: OVERWRITE`, `folderPerNamespace: false`, namespaces = the
- * flow's). Returns undefined when absent or not enabled.
+ * (`enabled` when the block is set, `ifExists: OVERWRITE`, `folderPerNamespace: false`,
+ * namespaces = the flow's). Returns undefined when absent or disabled.
  */
 export function parseNamespaceFilesOptions(value: unknown, flowNamespace: string): NamespaceFilesOptions | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestError('namespaceFiles must be an object');
   const v = value as Record<string, unknown>;
-  const enabled = v.enabled === true || v.enabled === 'true';
+  // Setting the block enables it (core-spec §4.8); `enabled: false` turns it off.
+  const enabled = v.enabled === undefined || v.enabled === true || v.enabled === 'true';
   if (!enabled) return undefined;
   const ifExists = (v.ifExists ?? 'OVERWRITE') as NamespaceFilesIfExists;
   if (!IF_EXISTS.includes(ifExists)) {

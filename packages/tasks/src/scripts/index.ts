@@ -7,7 +7,6 @@ export { ProcessTaskRunner } from './process-runner';
 export type { ProcessRunnerOptions } from './process-runner';
 export { parseProtocolLine } from './output-protocol';
 export { resolveNamespaceFiles } from './namespace-files';
-export type { NamespaceFilesOption } from './namespace-files';
 export { collectFiles, stageFiles, safeRelativePath } from './staging';
 export { PROCESS_RUNNER, DOCKER_RUNNER } from './script-task';
 export { openSharedWorkingDirectory, sharedWorkingDirectoryPath } from './shared-working-directory';

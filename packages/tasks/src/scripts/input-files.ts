@@ -1,5 +1,5 @@
 import { type RunContext, type TaskDefinition, TaskFailure } from '@windhover/core';
-import { type NamespaceFilesOption, resolveNamespaceFiles } from './namespace-files';
+import { resolveNamespaceFiles } from './namespace-files';
 import { safeRelativePath } from './staging';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,8 +28,7 @@ async function inputFileContent(value: unknown, ctx: RunContext): Promise<Uint8A
 export async function resolveInputFiles(task: TaskDefinition, ctx: RunContext, extra: Readonly<Record<string, unknown>>): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   if (task.namespaceFiles !== undefined) {
-    const option = (await ctx.render(task.namespaceFiles, extra)) as NamespaceFilesOption;
-    for (const [name, content] of await resolveNamespaceFiles(option, ctx)) files.set(name, content);
+    for (const [name, content] of await resolveNamespaceFiles(await ctx.render(task.namespaceFiles, extra), ctx)) files.set(name, content);
   }
   const rendered = task.inputFiles === undefined ? {} : await ctx.render(task.inputFiles, extra);
   const inputFiles = typeof rendered === 'string' ? (JSON.parse(rendered) as unknown) : rendered;

@@ -1,49 +1,31 @@
-import { type RunContext, TaskFailure } from '@windhover/core';
-import picomatch from 'picomatch';
+import { type RunContext, TaskFailure, parseNamespaceFilesOptions, planNamespaceFiles, resolveNamespaceFileConflict } from '@windhover/core';
 
-/** The `namespaceFiles` property of script tasks (gitops-spec §2, core-spec §4.8). */
-export interface NamespaceFilesOption {
-  readonly enabled?: boolean;
-  readonly include?: readonly string[];
-  readonly exclude?: readonly string[];
-  /** Load order: later namespaces win on the same path. Default: the flow's namespace. */
-  readonly namespaces?: readonly string[];
-  readonly ifExists?: 'OVERWRITE' | 'FAIL' | 'WARN' | 'IGNORE';
-  readonly folderPerNamespace?: boolean;
-}
-
-/** Kestra prefixes patterns that do not start with `/` with `**\/`, and matches paths without their leading slash. */
-const toMatcher = (patterns: readonly string[] | undefined): ((path: string) => boolean) | undefined => {
-  if (!patterns || patterns.length === 0) return undefined;
-  const globs = patterns.map((p) => {
-    const g = p.replace(/^glob:/, '');
-    return g.startsWith('/') ? g.slice(1) : `**/${g}`;
-  });
-  return picomatch(globs, { dot: true });
-};
-
-/** The namespace files a task asked for, as working-directory relative paths. */
-export async function resolveNamespaceFiles(option: NamespaceFilesOption | undefined, ctx: RunContext): Promise<Map<string, Uint8Array>> {
+/**
+ * The namespace files a task asked for with `namespaceFiles` (include,
+ * exclude, namespaces in load order, ifExists, folderPerNamespace), as
+ * working-directory relative paths, with Kestra's matching rules from core.
+ */
+export async function resolveNamespaceFiles(rendered: unknown, ctx: RunContext): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
-  if (!option || option.enabled === false) return files;
-  const include = toMatcher(option.include);
-  const exclude = toMatcher(option.exclude);
-  const ifExists = option.ifExists ?? 'OVERWRITE';
-  for (const namespace of option.namespaces ?? [ctx.namespace]) {
-    for (const meta of await ctx.namespaceFiles.list(namespace)) {
-      if (meta.type !== 'File') continue;
-      const rel = meta.path.replace(/^\/+/, '');
-      if (include && !include(rel)) continue;
-      if (exclude?.(rel)) continue;
-      const target = option.folderPerNamespace ? `${namespace}/${rel}` : rel;
-      if (files.has(target)) {
-        if (ifExists === 'FAIL') throw TaskFailure.nonRetryable(`Namespace file '${rel}' exists in several namespaces (ifExists: FAIL)`);
-        if (ifExists === 'IGNORE') continue;
-        if (ifExists === 'WARN') ctx.logger.warn(`Namespace file '${rel}' from '${namespace}' overwrites an earlier one`);
-      }
-      const content = await ctx.namespaceFiles.get(namespace, meta.path);
-      if (content) files.set(target, content);
+  const options = parseNamespaceFilesOptions(rendered, ctx.namespace);
+  if (!options) return files;
+  const listed = await Promise.all(
+    options.namespaces.map(async (namespace) => ({
+      namespace,
+      paths: (await ctx.namespaceFiles.list(namespace)).filter((m) => m.type === 'File').map((m) => m.path),
+    })),
+  );
+  const seen = new Set<string>();
+  for (const copy of planNamespaceFiles(listed, options)) {
+    if (seen.has(copy.target)) {
+      const conflict = resolveNamespaceFileConflict(options.ifExists);
+      if (conflict.fail) throw TaskFailure.nonRetryable(`Namespace file '${copy.target}' already exists in the working directory (ifExists: FAIL)`);
+      if (conflict.log === 'warn') ctx.logger.warn(`Namespace file '${copy.target}' already exists in the working directory: kept`);
+      if (!conflict.write) continue;
     }
+    const content = await ctx.namespaceFiles.get(copy.namespace, copy.path);
+    if (content) files.set(copy.target, content);
+    seen.add(copy.target);
   }
   return files;
 }
