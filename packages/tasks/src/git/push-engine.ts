@@ -62,8 +62,6 @@ export interface PushOutcome {
   readonly pushed: boolean;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
-
 /**
  * The shared push algorithm of PushFlows, PushNamespaceFiles, NamespaceSync and
  * TenantSync: shallow single-branch clone without checkout, edit the tree in the
