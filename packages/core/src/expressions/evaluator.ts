@@ -1,6 +1,6 @@
 import type { Args, Expr, MacroDef, Node, Pos, Template } from './ast';
 import { ExpressionError, isExpressionError } from './expression-error';
-import type { InternalOptions } from './render-options';
+import type { RenderOptions } from './render-options';
 import { callMethod } from './methods';
 import { DEFAULT_REGEX_TIMEOUT_MS } from './regex-runner';
 import { arithmetic, compareOp, condTruthy, contains, getAttribute, ifTruthy, toIterable } from './operators';
@@ -60,10 +60,12 @@ export class Evaluation {
 
   constructor(
     root: Readonly<Record<string, unknown>>,
-    readonly options: InternalOptions,
+    readonly options: RenderOptions,
     readonly registry: Registry,
     readonly log: PortRecord[],
     template: Template,
+    /** Synchronous render: async ports raise an error instead of suspending. */
+    readonly sync: boolean,
   ) {
     this.root = root;
     this.template = template;
@@ -102,7 +104,7 @@ export class Evaluation {
 
   /** Calls an I/O or nondeterministic port. Results are logged so a replay after `await` sees the same values. */
   port<T>(key: string, invoke: () => T | Promise<T>, isAsync = false, onFirst?: (value: T) => void): T {
-    if (isAsync && this.options.sync) {
+    if (isAsync && this.sync) {
       throw new EvalFailure(`${key.split(':')[0]}() reads data and cannot be used in a synchronous render; use render()`);
     }
     const i = this.portIndex++;

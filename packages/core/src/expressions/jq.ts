@@ -69,7 +69,7 @@ export async function preloadJq(): Promise<void> {
 export function jqFilter(input: unknown, expression: unknown, ev: Evaluation): unknown[] {
   if (typeof expression !== 'string') throw new EvalFailure('jq expects the jq expression as a string');
   if (!loaded) {
-    if (ev.options.sync) throw new EvalFailure('The jq filter is not loaded yet; call preloadJq() before rendering synchronously');
+    if (ev.sync) throw new EvalFailure('The jq filter is not loaded yet; call preloadJq() before rendering synchronously');
     throw new Suspend(load());
   }
   let json: string;

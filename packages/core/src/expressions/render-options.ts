@@ -25,7 +25,3 @@ export interface RenderOptions {
   readonly timeZone?: string;
 }
 
-/** Internal: options of a synchronous render (async ports then raise an error). */
-export interface InternalOptions extends RenderOptions {
-  readonly sync?: boolean;
-}

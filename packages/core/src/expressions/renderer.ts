@@ -6,7 +6,7 @@ import { CORE_FILTERS } from './filters-core';
 import { KESTRA_FILTERS } from './filters-kestra';
 import { FUNCTIONS } from './functions';
 import { parseTemplate } from './parser';
-import type { InternalOptions, RenderOptions } from './render-options';
+import type { RenderOptions } from './render-options';
 import { TESTS } from './tests';
 import { printValue, toPlain } from './values';
 
@@ -25,15 +25,24 @@ export interface CompiledTemplate {
 const CACHE_CAPACITY = 5000;
 /** Sources longer than this are compiled but not cached, so one huge template cannot evict the rest. */
 const MAX_CACHED_SOURCE = 100_000;
-const cache = new Map<string, Template>();
+interface CacheEntry {
+  readonly template: Template;
+  touched: number;
+}
+const cache = new Map<string, CacheEntry>();
+let clock = 0;
 
 function compileTemplate(source: string): Template {
   const hit = cache.get(source);
   if (hit) {
-    // LRU: move the hit to the young end of the insertion order.
-    cache.delete(source);
-    cache.set(source, hit);
-    return hit;
+    // LRU: move the hit to the young end of the insertion order, at most once per CACHE_CAPACITY/4
+    // lookups so the hot path of a hot template stays a plain map read.
+    if (++clock - hit.touched > CACHE_CAPACITY >> 2) {
+      hit.touched = clock;
+      cache.delete(source);
+      cache.set(source, hit);
+    }
+    return hit.template;
   }
   const t = parseTemplate(source);
   if (source.length <= MAX_CACHED_SOURCE) {
@@ -45,7 +54,7 @@ function compileTemplate(source: string): Template {
         if (--n <= 0) break;
       }
     }
-    cache.set(source, t);
+    cache.set(source, { template: t, touched: ++clock });
   }
   return t;
 }
@@ -73,26 +82,43 @@ function unexpected(e: unknown, source: string): ExpressionError {
   return new ExpressionError(`${message} (in the expression \`${source}\`)`, source, undefined, { cause: e });
 }
 
-/** Runs `f` with a fresh evaluation; after each async port call it awaits and replays. */
-async function runAsync<T>(template: Template, context: ExpressionContext, options: RenderOptions, f: (ev: Evaluation) => T): Promise<T> {
+/**
+ * Runs `f` with a fresh evaluation. A render that calls no async port completes synchronously (one
+ * resolved promise, no await); otherwise each port call is awaited and the render replayed.
+ */
+function runAsync<T>(template: Template, context: ExpressionContext, options: RenderOptions, f: (ev: Evaluation) => T): Promise<T> {
   const log: PortRecord[] = [];
+  try {
+    return Promise.resolve(f(new Evaluation(context, options, REGISTRY, log, template, false)));
+  } catch (e) {
+    if (e instanceof Suspend) return resume(e, log, template, context, options, f);
+    return Promise.reject(unexpected(e, template.source));
+  }
+}
+
+async function resume<T>(
+  first: Suspend,
+  log: PortRecord[],
+  template: Template,
+  context: ExpressionContext,
+  options: RenderOptions,
+  f: (ev: Evaluation) => T,
+): Promise<T> {
+  let pending = first;
   for (;;) {
+    await pending.promise;
     try {
-      return f(new Evaluation(context, options, REGISTRY, log, template));
+      return f(new Evaluation(context, options, REGISTRY, log, template, false));
     } catch (e) {
-      if (e instanceof Suspend) {
-        await e.promise;
-        continue;
-      }
-      throw unexpected(e, template.source);
+      if (!(e instanceof Suspend)) throw unexpected(e, template.source);
+      pending = e;
     }
   }
 }
 
 function runSync<T>(template: Template, context: ExpressionContext, options: RenderOptions, f: (ev: Evaluation) => T): T {
-  const opts: InternalOptions = { ...options, sync: true };
   try {
-    return f(new Evaluation(context, opts, REGISTRY, [], template));
+    return f(new Evaluation(context, options, REGISTRY, [], template, true));
   } catch (e) {
     if (e instanceof Suspend) {
       e.promise.catch(() => undefined);
@@ -121,15 +147,15 @@ function stringify(ev: Evaluation, t: Template, options: RenderOptions): string 
  * @example
  * await render('Hello {{ inputs.name | upper }}', { inputs: { name: 'world' } }); // 'Hello WORLD'
  */
-export async function render(template: string, context: ExpressionContext, options: RenderOptions = {}): Promise<string> {
-  if (!template.includes('{')) return template;
+export function render(template: string, context: ExpressionContext, options: RenderOptions = {}): Promise<string> {
+  if (!template.includes('{')) return Promise.resolve(template);
   let t: Template;
   try {
     t = compileTemplate(template);
   } catch (e) {
-    throw unexpected(e, template);
+    return Promise.reject(unexpected(e, template));
   }
-  if (t.constant !== undefined) return t.constant;
+  if (t.constant !== undefined) return Promise.resolve(t.constant);
   return runAsync(t, context, options, (ev) => stringify(ev, t, options));
 }
 
