@@ -136,3 +136,23 @@ describe('trigger API operations', () => {
     expect(await service.search('main', { query: 'nothing-matches' })).toHaveLength(0);
   });
 });
+
+describe('deprecated backfill property', () => {
+  it('replays from backfill.start when the trigger is first seen, then runs on schedule', async () => {
+    const w = createTriggerWorld();
+    await w.saveFlow(flowWith('legacy', { cron: '0 */6 * * *', allowConcurrent: true, backfill: { start: '2026-01-01T00:00:00Z' } }));
+    w.setNow('2026-01-02T01:00:00.010Z');
+    await runSchedulerTick(w.deps, w.now);
+    expect(w.requests.map((r) => r.scheduleDate)).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T06:00:00.000Z',
+      '2026-01-01T12:00:00.000Z',
+      '2026-01-01T18:00:00.000Z',
+      '2026-01-02T00:00:00.000Z',
+    ]);
+    w.setNow('2026-01-02T06:00:00.010Z');
+    await runSchedulerTick(w.deps, w.now);
+    expect(w.requests.at(-1)?.scheduleDate).toBe('2026-01-02T06:00:00.000Z');
+    expect(w.requests).toHaveLength(6);
+  });
+});

@@ -189,6 +189,18 @@ describe('Flow trigger', () => {
     expect(started(w)).toHaveLength(1);
   });
 
+  it('disables itself through stopAfter when an execution it started ends in a listed state', async () => {
+    const w = createTriggerWorld();
+    await w.saveFlow(upstream('flow_a'));
+    await w.saveFlow(downstream({ stopAfter: ['FAILED'], preconditions: { id: 'p', flows: [{ namespace: 'company.team', flowId: 'flow_a' }] } }));
+    await run(w, 'flow_a', 'SUCCESS', '2026-01-01T10:00:00Z');
+    expect(started(w)).toHaveLength(1);
+    await handleExecutionEnded(w.deps, await w.end(started(w)[0]?.id as string, 'FAILED'), w.now);
+    expect((await w.state('downstream', 'upstream_dep'))?.disabled).toBe(true);
+    await run(w, 'flow_a', 'SUCCESS', '2026-01-01T10:05:00Z');
+    expect(started(w)).toHaveLength(1);
+  });
+
   it('does not fire for a disabled trigger or flow', async () => {
     const w = createTriggerWorld();
     await w.saveFlow(upstream('flow_a'));

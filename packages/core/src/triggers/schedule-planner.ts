@@ -150,7 +150,28 @@ function withLock(state: NewTriggerState, fire: readonly PendingSlot[], trigger:
 }
 
 function base(key: TriggerKey, trigger: ScheduleTrigger, updatedDate: string): NewTriggerState {
-  return { ...key, type: trigger.type, disabled: false, scheduleKey: trigger.schedule.key, updatedDate };
+  const legacy = trigger.legacyBackfill;
+  return {
+    ...key,
+    type: trigger.type,
+    disabled: false,
+    scheduleKey: trigger.schedule.key,
+    updatedDate,
+    ...(legacy
+      ? {
+          backfill: {
+            start: legacy.start,
+            end: legacy.end ?? updatedDate,
+            currentDate: legacy.start,
+            ...(legacy.inputs ? { inputs: legacy.inputs } : {}),
+            ...(legacy.labels.length ? { labels: legacy.labels } : {}),
+            paused: false,
+            executed: 0,
+            createdDate: updatedDate,
+          },
+        }
+      : {}),
+  };
 }
 
 function stripVersion(state: TriggerState): NewTriggerState {

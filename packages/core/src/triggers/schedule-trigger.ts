@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors';
 import type { Label, TriggerDefinition } from '../model/flow';
+import type { JsonValue } from '../model/json';
 import { STATE_TYPES, type StateType } from '../model/state';
 import type { ConditionDefinition } from './conditions';
 import { CronSchedule } from './cron-schedule';
@@ -34,6 +35,8 @@ export interface ScheduleTrigger {
   readonly lateMaximumDelayMs?: number;
   readonly allowConcurrent: boolean;
   readonly disabled: boolean;
+  /** Deprecated `backfill: {start, end, inputs, labels}` property: replayed once, when the trigger is first seen. */
+  readonly legacyBackfill?: { readonly start: string; readonly end?: string; readonly inputs?: Readonly<Record<string, JsonValue>>; readonly labels: readonly Label[] };
 }
 
 /**
@@ -63,6 +66,21 @@ export function readScheduleTrigger(def: TriggerDefinition, defaults: { recoverM
     }
   }
   const conditions = [...asConditionList(def.conditions), ...asConditionList(def.scheduleConditions)];
+  const legacy = def.backfill as Readonly<Record<string, unknown>> | undefined | null;
+  let legacyBackfill: ScheduleTrigger['legacyBackfill'];
+  if (legacy && typeof legacy === 'object' && typeof legacy.start === 'string') {
+    for (const k of ['start', 'end'] as const) {
+      if (legacy[k] !== undefined && legacy[k] !== null && Number.isNaN(Date.parse(String(legacy[k])))) {
+        throw new ValidationError(`backfill.${k} '${String(legacy[k])}' is not a date-time`, [{ path: `backfill.${k}`, message: 'not a date-time' }]);
+      }
+    }
+    legacyBackfill = {
+      start: new Date(Date.parse(legacy.start)).toISOString(),
+      ...(typeof legacy.end === 'string' ? { end: new Date(Date.parse(legacy.end)).toISOString() } : {}),
+      ...(legacy.inputs && typeof legacy.inputs === 'object' ? { inputs: legacy.inputs as Readonly<Record<string, JsonValue>> } : {}),
+      labels: readLabels(legacy.labels),
+    };
+  }
   return {
     id: def.id,
     type: def.type,
@@ -75,6 +93,7 @@ export function readScheduleTrigger(def: TriggerDefinition, defaults: { recoverM
     lateMaximumDelayMs,
     allowConcurrent: def.allowConcurrent === true,
     disabled: def.disabled === true,
+    ...(legacyBackfill ? { legacyBackfill } : {}),
   };
 }
 

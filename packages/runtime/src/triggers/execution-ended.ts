@@ -6,6 +6,8 @@ import {
   isFlowTrigger,
   isScheduleTrigger,
   isTerminated,
+  isWebhookTrigger,
+  readStates,
   matchingKeys,
   readFlowTrigger,
   readScheduleTrigger,
@@ -33,7 +35,11 @@ export interface ExecutionEndedResult {
  * flows whose Flow triggers match. Safe to call twice for the same event.
  */
 export async function handleExecutionEnded(deps: TriggerDeps, execution: Execution, now: Date): Promise<ExecutionEndedResult> {
-  const released = isTerminated(execution.state.current) ? await releaseSchedule(deps, execution, now) : false;
+  let released = false;
+  if (isTerminated(execution.state.current)) {
+    released = await releaseSchedule(deps, execution, now);
+    await applyStopAfter(deps, execution, now);
+  }
   const started = await evaluateFlowTriggers(deps, execution, now);
   return { started, released };
 }
@@ -64,6 +70,25 @@ async function releaseSchedule(deps: TriggerDeps, execution: Execution, now: Dat
     }
   }
   return released;
+}
+
+/**
+ * `stopAfter` of Flow and Webhook triggers (Schedule triggers apply it when
+ * they release their lock): the trigger that created this execution is
+ * disabled when the execution ended in one of the listed states.
+ */
+async function applyStopAfter(deps: TriggerDeps, execution: Execution, now: Date): Promise<void> {
+  const t = execution.trigger;
+  if (!t || isScheduleTrigger(t) || !(isFlowTrigger(t) || isWebhookTrigger(t))) return;
+  const fw = await deps.ports.flows.get(execution.tenantId, execution.namespace, execution.flowId);
+  const def = fw?.flow.triggers?.find((d) => d.id === t.id);
+  if (!def || !readStates(def.stopAfter, 'stopAfter').includes(execution.state.current)) return;
+  const key: TriggerKey = { tenantId: execution.tenantId, namespace: execution.namespace, flowId: execution.flowId, triggerId: t.id };
+  await updateTriggerState(deps.ports.triggers, key, (current) => {
+    if (current?.disabled) return undefined;
+    const base = current ? withoutVersion(current) : { ...key, type: def.type, disabled: true };
+    return { ...base, disabled: true, updatedDate: now.toISOString() };
+  });
 }
 
 /** Starts every flow whose Flow trigger (states, conditions, preconditions) this execution completes. */

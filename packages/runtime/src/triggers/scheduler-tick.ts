@@ -50,7 +50,10 @@ export async function runSchedulerTick(deps: TriggerDeps, now: Date): Promise<Sc
   let failed = 0;
   let removed = 0;
   for (const tenantId of deps.options?.tenants ?? ['main']) {
-    const [flows, states] = await Promise.all([deps.ports.flows.list(tenantId), deps.ports.triggers.list(tenantId)]);
+    // States first: a state listed here belongs to a flow that existed when it was written, so a flow
+    // missing from the (later) flow list was really deleted, never just created after the list.
+    const states = await deps.ports.triggers.list(tenantId);
+    const flows = await deps.ports.flows.list(tenantId);
     const byKey = new Map<string, TriggerState>(states.map((s) => [triggerKeyString(s), s]));
     const live = new Set<string>();
     const horizon = Math.floor(now.getTime() / TICK_MS) * TICK_MS + TICK_MS;
