@@ -298,3 +298,23 @@ describe('recovery of a tick that died after its claim', () => {
     expect(w.requests).toHaveLength(1);
   });
 });
+
+describe('flow updates', () => {
+  it('restarts a trigger from now when its cron changes, and forgets a trigger removed from the flow', async () => {
+    const w = createTriggerWorld();
+    const fw = await w.saveFlow(flowWith('edited', { cron: '0 * * * *', allowConcurrent: true }));
+    w.setNow('2026-01-01T10:00:00.010Z');
+    await runSchedulerTick(w.deps, w.now);
+    await w.saveFlow({ ...fw.flow, triggers: [{ id: 'schedule', type: 'io.kestra.plugin.core.trigger.Schedule', cron: '*/30 * * * *', allowConcurrent: true }] });
+    // Down for an hour: the new cron does not replay the old schedule's missed slots.
+    w.setNow('2026-01-01T11:10:00.010Z');
+    await runSchedulerTick(w.deps, w.now);
+    expect((await w.state('edited'))?.scheduleKey).toBe('*/30 * * * *|false|UTC');
+    await tickUntil(w, '2026-01-01T12:01:00Z');
+    expect(dates(w)).toEqual(['2026-01-01T10:00:00.000Z', '2026-01-01T11:30:00.000Z', '2026-01-01T12:00:00.000Z']);
+    await w.saveFlow({ ...fw.flow, triggers: [] });
+    const result = await runSchedulerTick(w.deps, w.now);
+    expect(result).toMatchObject({ evaluated: 0, removed: 1 });
+    expect(await w.state('edited')).toBeUndefined();
+  });
+});
