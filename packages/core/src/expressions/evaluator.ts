@@ -92,7 +92,7 @@ export class Evaluation {
     this.template = t;
     const node = t.nodes[0];
     const pos = node && node.k === 'print' ? node.pos : { line: 1, column: 1 };
-    return this.guard(src, pos, () => this.eval(e));
+    return this.guard(src, pos, () => this.evalExpr(e));
   }
 
   /** Renders another template source inside this evaluation (the `render()` function). */
@@ -238,13 +238,13 @@ export class Evaluation {
         this.write(node.s);
         return;
       case 'print': {
-        const v = this.guard(node.src, node.pos, () => this.eval(node.e));
+        const v = this.guard(node.src, node.pos, () => this.evalExpr(node.e));
         this.write(printValue(v));
         return;
       }
       case 'if': {
         for (const [cond, body] of node.branches) {
-          if (this.guard(node.src, node.pos, () => ifTruthy(this.eval(cond)))) {
+          if (this.guard(node.src, node.pos, () => ifTruthy(this.evalExpr(cond)))) {
             this.nodes(body);
             return;
           }
@@ -253,7 +253,7 @@ export class Evaluation {
         return;
       }
       case 'for': {
-        const iterable = this.guard(node.src, node.pos, () => this.eval(node.iter));
+        const iterable = this.guard(node.src, node.pos, () => this.evalExpr(node.iter));
         const items = this.guard(node.src, node.pos, () => toIterable(iterable));
         if (items.length === 0) {
           if (node.otherwise) this.nodes(node.otherwise);
@@ -277,7 +277,7 @@ export class Evaluation {
         return;
       }
       case 'set': {
-        const v = this.guard(node.src, node.pos, () => this.eval(node.e));
+        const v = this.guard(node.src, node.pos, () => this.evalExpr(node.e));
         this.set(node.name, v);
         return;
       }
@@ -298,35 +298,35 @@ export class Evaluation {
 
   // ---- expressions -----------------------------------------------------------------------
 
-  eval(e: Expr): unknown {
+  evalExpr(e: Expr): unknown {
     switch (e.k) {
       case 'lit':
         return e.v;
       case 'var':
         return this.lookup(e.name, e.pos);
       case 'attr': {
-        const obj = this.eval(e.obj);
-        const key = typeof e.key === 'string' ? e.key : this.eval(e.key);
+        const obj = this.evalExpr(e.obj);
+        const key = typeof e.key === 'string' ? e.key : this.evalExpr(e.key);
         return getAttribute(obj, key, e.pos);
       }
       case 'list':
-        return e.items.map((x) => this.eval(x));
+        return e.items.map((x) => this.evalExpr(x));
       case 'map': {
         const out: Record<string, unknown> = {};
         for (const [k, v] of e.entries) {
-          const key = k.k === 'var' ? k.name : this.eval(k);
-          out[typeof key === 'string' ? key : printValue(key)] = this.eval(v);
+          const key = k.k === 'var' ? k.name : this.evalExpr(k);
+          out[typeof key === 'string' ? key : printValue(key)] = this.evalExpr(v);
         }
         return out;
       }
       case 'unary': {
-        const v = this.eval(e.e);
+        const v = this.evalExpr(e.e);
         if (e.op === 'not') return !condTruthy(v);
         if (!isNumber(v)) throw new EvalFailure(`invalid operand for unary "${e.op}": ${printValue(v)}`);
         return e.op === '-' ? mkNumber(-num(v), isDouble(v)) : v;
       }
       case 'ternary':
-        return condTruthy(this.eval(e.c)) ? this.eval(e.a) : this.eval(e.b);
+        return condTruthy(this.evalExpr(e.c)) ? this.evalExpr(e.a) : this.evalExpr(e.b);
       case 'bin':
         return this.binary(e.op, e.l, e.r);
       case 'filter':
@@ -336,37 +336,37 @@ export class Evaluation {
       case 'call':
         return this.call(e.name, e.args, e.pos);
       case 'method':
-        return callMethod(this.eval(e.obj), e.name, e.args.map((a) => this.eval(a)), this.options.regexTimeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS);
+        return callMethod(this.evalExpr(e.obj), e.name, e.args.map((a) => this.evalExpr(a)), this.options.regexTimeoutMs ?? DEFAULT_REGEX_TIMEOUT_MS);
     }
   }
 
   private binary(op: string, l: Expr, r: Expr): unknown {
     switch (op) {
       case 'and':
-        return condTruthy(this.eval(l)) && condTruthy(this.eval(r));
+        return condTruthy(this.evalExpr(l)) && condTruthy(this.evalExpr(r));
       case 'or':
-        return condTruthy(this.eval(l)) || condTruthy(this.eval(r));
+        return condTruthy(this.evalExpr(l)) || condTruthy(this.evalExpr(r));
       case '??': {
         let v: unknown;
         try {
-          v = this.eval(l);
+          v = this.evalExpr(l);
         } catch (err) {
-          if (err instanceof UndefinedSignal) return this.eval(r);
+          if (err instanceof UndefinedSignal) return this.evalExpr(r);
           throw err;
         }
-        return v === null || v === undefined ? this.eval(r) : v;
+        return v === null || v === undefined ? this.evalExpr(r) : v;
       }
       case '???': {
         try {
-          return this.eval(l);
+          return this.evalExpr(l);
         } catch (err) {
-          if (err instanceof UndefinedSignal) return this.eval(r);
+          if (err instanceof UndefinedSignal) return this.evalExpr(r);
           throw err;
         }
       }
     }
-    const a = this.eval(l);
-    const b = this.eval(r);
+    const a = this.evalExpr(l);
+    const b = this.evalExpr(r);
     switch (op) {
       case '==':
       case 'equals':
@@ -426,11 +426,11 @@ export class Evaluation {
     args.positional.forEach((a, i) => {
       const name = names[0] === '...' ? `${i}` : names[i];
       if (name === undefined) throw new EvalFailure(`Too many arguments for ${what}`);
-      out[name] = this.eval(a);
+      out[name] = this.evalExpr(a);
     });
     for (const [name, a] of args.named) {
       if (!names.includes(name)) throw new EvalFailure(`Unknown argument "${name}" for ${what}; expected one of: ${names.join(', ')}`);
-      out[name] = this.eval(a);
+      out[name] = this.evalExpr(a);
     }
     return out;
   }
@@ -439,12 +439,12 @@ export class Evaluation {
     let input: unknown;
     if (e.name === 'default') {
       try {
-        input = this.eval(e.input);
+        input = this.evalExpr(e.input);
       } catch (err) {
         if (!(err instanceof UndefinedSignal)) throw err;
         input = null;
       }
-    } else input = this.eval(e.input);
+    } else input = this.evalExpr(e.input);
     return this.applyFilter(e.name, input, e.args, e.pos);
   }
 
@@ -459,7 +459,7 @@ export class Evaluation {
     let result: boolean;
     if (name === 'defined') {
       try {
-        this.eval(input);
+        this.evalExpr(input);
         result = true;
       } catch (err) {
         if (!(err instanceof UndefinedSignal)) throw err;
@@ -468,7 +468,7 @@ export class Evaluation {
     } else {
       const def = this.registry.tests.get(name);
       if (!def) throw new EvalFailure(`Test [${name}] does not exist.`);
-      const v = this.eval(input);
+      const v = this.evalExpr(input);
       result = def.fn(v, this.resolveArgs(def.args ?? [], args, `test "${name}"`), this);
     }
     return negate ? !result : result;
@@ -479,7 +479,7 @@ export class Evaluation {
     if (macro) return this.callMacro(macro, args, pos);
     if (name === 'block') {
       const [arg] = args.positional;
-      const blockName = arg ? this.eval(arg) : undefined;
+      const blockName = arg ? this.evalExpr(arg) : undefined;
       const body = this.template.blocks.get(String(blockName));
       if (!body) throw new EvalFailure(`Block [${String(blockName)}] does not exist.`);
       return this.nest(pos, () => this.capture(() => this.nodes(body)));
@@ -495,7 +495,7 @@ export class Evaluation {
     const scope = new Map<string, unknown>();
     for (const [n, def] of macro.params) {
       if (Object.hasOwn(values, n)) scope.set(n, values[n]);
-      else scope.set(n, def ? this.eval(def) : null);
+      else scope.set(n, def ? this.evalExpr(def) : null);
     }
     return this.nest(pos, () => {
       // A macro sees only its arguments (Pebble): swap the scope chain and the root out.
