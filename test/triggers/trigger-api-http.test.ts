@@ -53,6 +53,20 @@ triggers:
           states: [SUCCESS]
 `;
 
+const SECONDS = `id: seconds
+namespace: company.team
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: "slot {{ trigger.date }}"
+triggers:
+  - id: schedule
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "*/5 * * * * *"
+    withSeconds: true
+    allowConcurrent: true
+`;
+
 type Json = Record<string, unknown>;
 
 describe('triggers on the engine and the triggers API over HTTP', () => {
@@ -70,7 +84,7 @@ describe('triggers on the engine and the triggers API over HTTP', () => {
 
   beforeAll(async () => {
     s = await startTriggerServer();
-    for (const flow of [SCHEDULED, UPSTREAM, DOWNSTREAM]) {
+    for (const flow of [SCHEDULED, UPSTREAM, DOWNSTREAM, SECONDS]) {
       const r = await s.call('POST', '/api/v1/main/flows', { body: flow, headers: { 'content-type': 'application/x-yaml' } });
       expect(r.status, r.text).toBe(200);
     }
@@ -97,6 +111,30 @@ describe('triggers on the engine and the triggers API over HTTP', () => {
     expect(logs.map((l) => l.message)).toContain(`Hello John Smith at ${slot}`);
   });
 
+  it('runs a seconds cron from a one-minute tick: each execution starts at its own slot, not at the tick', async () => {
+    // Near the end of a minute no slot is ahead: start with the next minute.
+    const wait = 60_000 - (Date.now() % 60_000);
+    if (wait < 7_000) await new Promise((r) => setTimeout(r, wait + 100));
+    const tickAt = Date.now();
+    await s.runtime.tick(new Date(tickAt));
+    const minute = Math.floor(tickAt / 60_000) * 60_000;
+    // An earlier test's tick may have claimed another minute of this flow too.
+    const created = { results: (await search('seconds')).results.filter((e) => Date.parse(String(e.scheduleDate)) >= minute) };
+    const slots = created.results.map((e) => String(e.scheduleDate)).sort();
+    expect(slots).toEqual(Array.from({ length: 12 }, (_, i) => new Date(minute + i * 5000).toISOString()));
+    // The first slot more than a second ahead has not started at the tick; it starts at its time.
+    const ahead = created.results
+      .filter((e) => Date.parse(String(e.scheduleDate)) > tickAt + 1000)
+      .sort((a, b) => Date.parse(String(a.scheduleDate)) - Date.parse(String(b.scheduleDate)))[0] as Json;
+    expect((ahead.state as Json).current).toBe('CREATED');
+    const done = await waitFor(async () => {
+      const r = await s.call('GET', `/api/v1/main/executions/${String(ahead.id)}`);
+      return ((r.json as Json).state as Json).current === 'SUCCESS' ? (r.json as Json) : undefined;
+    });
+    const running = ((done.state as Json).histories as { state: string; date: string }[]).find((h) => h.state === 'RUNNING');
+    expect(Date.parse(running?.date as string)).toBeGreaterThanOrEqual(Date.parse(String(ahead.scheduleDate)));
+  }, 30_000);
+
   it('chains a flow when its upstream execution succeeds', async () => {
     const r = await s.call('POST', '/api/v1/main/executions/company.team/flow_a');
     expect(r.status, r.text).toBe(200);
@@ -114,7 +152,7 @@ describe('triggers on the engine and the triggers API over HTTP', () => {
     expect(list.status).toBe(200);
     const page = list.json as { total: number; results: { abstractTrigger: Json; triggerContext: Json }[] };
     // Only scheduler-handled triggers are listed, as in Kestra.
-    expect(page.results.map((r) => r.triggerContext.flowId)).toEqual(['scheduled']);
+    expect(page.results.map((r) => r.triggerContext.flowId)).toEqual(['scheduled', 'seconds']);
     const trigger = { namespace: 'company.team', flowId: 'scheduled', triggerId: 'schedule' };
 
     const backfill = await s.call('PUT', '/api/v1/main/triggers', {
