@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile, isTemplate, preloadJq, render, renderSync, renderTyped, renderTypedSync } from './index';
+import { templateCacheSize } from './renderer';
 import { CONTEXT, testFunctions } from './test-support/context';
 
 const functions = testFunctions();
@@ -93,6 +94,17 @@ describe('rendering modes', () => {
     const out = await render('{% for k in ["A", "B", "C"] %}{{ secret(k) }};{% endfor %}', CONTEXT, { functions: ports });
     expect(out).toBe('v-A;v-B;v-C;');
     expect(calls).toEqual(['A', 'B', 'C']);
+  });
+
+  it('keeps the template cache bounded, evicting the least recently used', () => {
+    const hot = '{{ flow.id }} hot';
+    compile(hot);
+    for (let i = 0; i < 12_000; i++) {
+      compile(`{{ ${i} }}`);
+      if (i % 500 === 0) compile(hot);
+    }
+    expect(templateCacheSize()).toBeLessThanOrEqual(5000);
+    expect(renderSync(hot, CONTEXT)).toBe('hello hot');
   });
 
   it('compiles a template once and reuses it', () => {

@@ -59,6 +59,11 @@ function compileTemplate(source: string): Template {
   return t;
 }
 
+/** Number of cached templates (for tests: the cache is bounded). */
+export function templateCacheSize(): number {
+  return cache.size;
+}
+
 const FILTERS = new Map<string, FilterDef>([...CORE_FILTERS, ...KESTRA_FILTERS, ...DATE_FILTERS]);
 // The docs spell it numberFormat, Pebble numberformat: register both.
 FILTERS.set('numberFormat', FILTERS.get('numberformat') as FilterDef);
