@@ -289,6 +289,14 @@ tasks:
     expect((await api.call('POST', `/api/v1/main/executions/${id}/labels`, { body: '{"not":"a list"}', contentType: 'application/json' })).status).toBe(400);
   });
 
+  it('follows an execution as server-sent events until its end', async () => {
+    const created = await api.execute('company.team', 'hello');
+    const follow = await api.call('GET', `/api/v1/main/executions/${created.json['id']}/follow`);
+    expect(follow.headers.get('content-type')).toContain('text/event-stream');
+    const end = /id: end\nevent: end\ndata: (.*)\n/.exec(follow.text);
+    expect(JSON.parse(end?.[1] ?? '{}').state.current).toBe('SUCCESS');
+  });
+
   it('deletes an execution with its logs', async () => {
     const r = await api.execute('company.team', 'hello', undefined, '?wait=true');
     const id = String(r.json['id']);

@@ -233,6 +233,27 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       },
     },
     {
+      // Kestra streams execution updates as server-sent events. The shared handler answers whole
+      // bodies (API Gateway cannot stream), so this waits up to 25 s and sends the state reached;
+      // the `end` event closes a finished execution, otherwise `retry` makes EventSource reconnect.
+      method: 'GET',
+      path: `${BASE}/:executionId/follow`,
+      handle: async ({ params }) => {
+        const tenantId = params['tenant'];
+        const first = await load(tenantId, params['executionId']);
+        const e = isTerminated(first.state.current)
+          ? first
+          : deps.executions.waitForTerminal
+            ? await deps.executions.waitForTerminal(tenantId, first.id, 25_000)
+            : await waitForTerminal(deps, tenantId, first.id, 25_000);
+        const data = JSON.stringify(await present(e));
+        const events = [':\n\n', `id: progress\nevent: progress\ndata: ${data}\n\n`];
+        if (isTerminated(e.state.current)) events.push(`id: end\nevent: end\ndata: ${data}\n\n`);
+        else events.push('retry: 500\n\n');
+        return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: events.join('') };
+      },
+    },
+    {
       method: 'GET',
       path: `${BASE}/:executionId/flow`,
       handle: async ({ params }) => {
