@@ -128,7 +128,7 @@ triggers:
     expect(diff.json['diff']).toContain('+    message: edited by hand');
     expect((await api.call('GET', '/api/v1/main/git/status')).json['status']).toBe('OutOfSync');
     expect((await api.call('GET', '/api/v1/main/git/status/nowhere')).status).toBe(404);
-  });
+  }, 60_000);
 
   it('backs up namespaces to Git with the seed 003 flow and restores them into a fresh instance', async () => {
     gitServer.createRepo('backup');
@@ -218,6 +218,35 @@ pluginDefaults:
     } finally {
       await fresh.close();
     }
-  });
-});
+  }, 60_000);
 
+  it('Clone as the first task of a WorkingDirectory: later tasks of the same WorkingDirectory see the files', async () => {
+    gitServer.createRepo('business-logic');
+    gitServer.commit('business-logic', { 'etl/run.sh': 'echo "etl says hi"\n' });
+    const wd = `id: clone_and_run
+namespace: company.team
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: clone
+        type: io.kestra.plugin.git.Clone
+        url: ${gitServer.url('business-logic')}
+        username: ${gitServer.username}
+        password: "{{ secret('GIT_TOKEN') }}"
+        directory: repo
+      - id: run
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - sh repo/etl/run.sh
+`;
+    expect((await api.createFlow(wd)).status).toBe(200);
+    const exec = await api.execute('company.team', 'clone_and_run');
+    const done = await api.waitForState(String(exec.json['id']), ['SUCCESS', 'FAILED', 'WARNING'], 30_000);
+    expect((done['state'] as Record<string, unknown>)['current']).toBe('SUCCESS');
+    const logs = await api.call('GET', `/api/v1/main/logs/${String(exec.json['id'])}`);
+    expect((logs.json as unknown as { message: string }[]).some((l) => l.message.includes('etl says hi'))).toBe(true);
+  }, 60_000);
+});
