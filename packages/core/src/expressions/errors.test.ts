@@ -92,6 +92,7 @@ describe('errors name the expression, the position and what failed', () => {
     ['{{ "01/02" | date("yyyy", existingFormat="yyyy-MM-dd") }}', "could not be parsed with the format 'yyyy-MM-dd'"],
     ["{{ [1] | jq('.[') }}", 'Failed to resolve JQ expression'],
     ["{{ {'a': 1} | jq('.a | keys') }}", 'has no keys'],
+    ["{{ 'not json' | jq('.') }}", "Unable to parse jq value 'not json'"],
     ['{{ "x" | regexMatch("(") }}', 'Invalid regular expression'],
     ['{{ "x" | escapeChar("weird") }}', "escapeChar type must be 'single', 'double' or 'shell'"],
     ['{{ "abc" | number }}', '"abc" is not a valid number'],

@@ -66,21 +66,23 @@ export async function preloadJq(): Promise<void> {
  * Kestra's `jq(expression)` filter: runs jq on the value and returns every result as a list
  * (use `| first` for a single value). A string input is read as JSON when it parses as JSON.
  */
-export function jqFilter(input: unknown, expression: unknown, ev: Evaluation): unknown[] {
+export function jqFilter(input: unknown, expression: unknown, ev: Evaluation): unknown[] | null {
   if (typeof expression !== 'string') throw new EvalFailure('jq expects the jq expression as a string');
   if (!loaded) {
     if (ev.sync) throw new EvalFailure('The jq filter is not loaded yet; call preloadJq() before rendering synchronously');
     throw new Suspend(load());
   }
+  // Kestra's JqFilter: null stays null, a string is read as JSON text, anything else is converted.
+  if (input === null || input === undefined) return null;
   let json: string;
   if (typeof input === 'string') {
     try {
       JSON.parse(input);
-      json = input;
-    } catch {
-      json = JSON.stringify(input);
+    } catch (e) {
+      throw new EvalFailure(`Unable to parse jq value '${input.length > 200 ? `${input.slice(0, 200)}...` : input}': ${(e as Error).message}`);
     }
-  } else json = toJson(input ?? null);
+    json = input;
+  } else json = toJson(input);
   let raw: string | undefined;
   try {
     raw = runJq(loaded, json, expression, ev.options.jqTimeoutMs ?? DEFAULT_JQ_TIMEOUT_MS);

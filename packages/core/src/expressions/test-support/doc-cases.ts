@@ -355,6 +355,8 @@ export const DATA_CASES: readonly Case[] = [
   ["{{ fromJson(outputs.generate.value)[1] | jq('.value * 2') | first }}", '4'],
   ["{{ '{\"a\": {\"b\": 7}}' | jq('.a.b') | first }}", '7'],
   ["{{ [] | jq('.[]') }}", '[]'],
+  ["{{ null | jq('.a') }}", ''],
+  ["{{ '\"text\"' | jq('ascii_upcase') | first }}", 'TEXT'],
   ["{{ {'a': 1, 'b': 2} | jq('to_entries | map(.key)') | first }}", '["a","b"]'],
   ['{{ fromJson(outputs.generate.value)[1].name }}', 'bravo'],
   ["{{ fromJson('[1, 2, 3]')[0] }}", '1'],
