@@ -22,8 +22,10 @@ export function lineOfSegments(doc: Document.Parsed, lines: LineCounter, segment
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
       if (!pair) break;
+      // A property's line is its key's line (a block map value starts on the next line).
       line = at(pair.key) ?? line;
       node = pair.value;
+      continue;
     } else if (isSeq(node) && typeof seg === 'number') {
       node = node.items[seg];
       if (node === undefined) break;

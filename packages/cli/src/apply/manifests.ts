@@ -83,6 +83,7 @@ function validators(): Record<ManifestKind, ValidateFunction> {
   return compiled;
 }
 
+/** A readable message for an ajv error, and the path whose line it points at. */
 function describe(e: ErrorObject): { path: string; message: string } {
   const path = pathSegments(e.instancePath).join('.');
   const params = e.params as Record<string, unknown>;
@@ -90,7 +91,7 @@ function describe(e: ErrorObject): { path: string; message: string } {
     case 'required':
       return { path, message: `${path ? `${path}.` : ''}${String(params['missingProperty'])} is required` };
     case 'additionalProperties':
-      return { path, message: `${path} has an unknown property '${String(params['additionalProperty'])}'` };
+      return { path: `${path}.${String(params['additionalProperty'])}`, message: `${path} has an unknown property '${String(params['additionalProperty'])}'` };
     case 'const':
       return { path, message: `${path} must be ${String(params['allowedValue'])}` };
     case 'enum':
