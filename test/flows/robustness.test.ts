@@ -46,6 +46,12 @@ describe('hostile input', () => {
     expect(only(deep)[0].message).toMatch(/nested (more than )?\d+ levels deep.*the limit is 64/);
   });
 
+  it('refuses deeply nested compact sequences quickly', () => {
+    const started = performance.now();
+    expect(only(`id: a\nnamespace: b\ntasks: []\nvariables:\n  x:\n    ${'- '.repeat(100_000)}x\n`)[0].message).toMatch(/nested more than 64 levels deep/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('refuses deeply nested block mappings', () => {
     let yaml = 'id: a\nnamespace: b\ntasks: []\nvariables:\n';
     for (let i = 1; i <= 200; i++) yaml += `${' '.repeat(i * 2)}k${i}:\n`;
@@ -58,6 +64,20 @@ describe('hostile input', () => {
     for (let i = 0; i < 2000; i++) tasks = `{id: s${i}, type: io.kestra.plugin.core.flow.Sequential, tasks: [${tasks}]}`;
     const violations = only(`id: a\nnamespace: b\ntasks: [${tasks}]\n`);
     expect(violations[0].message).toMatch(/nested (more than )?\d+ levels deep/);
+  });
+
+  it('refuses more than 1,000 documents before parsing them', () => {
+    const started = performance.now();
+    const results = validateMultiDocument('a: 1\n---\n'.repeat(100_000), opts);
+    expect(results).toHaveLength(1);
+    expect(results[0].violations[0].message).toBe('source has 100001 YAML documents; the limit is 1000');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('finds duplicate keys without quadratic time', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: ${i}`).join('\n');
+    const [v] = only(`id: a\nnamespace: b\ntasks: []\nvariables:\n${keys}\n  k7: again\n`);
+    expect(v).toMatchObject({ message: 'YAML syntax error: duplicate key `k7` (keys of a mapping must be unique)', line: 20_005, column: 3 });
   });
 
   it('refuses a billion-laughs alias bomb', () => {
@@ -73,8 +93,9 @@ describe('hostile input', () => {
   });
 
   it('accepts a few ordinary aliases', () => {
-    const src = `id: alias\nnamespace: company.team\nvariables:\n  base: &base {level: WARN}\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    <<: *base\n`;
-    expect(parseFlow(src, opts).ok).toBe(true);
+    const src = `id: alias\nnamespace: company.team\nvariables:\n  greeting: &greeting hi\n  level: &level WARN\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: *greeting\n    level: *level\n`;
+    const r = parseFlow(src, opts);
+    expect(r.ok && r.flow.tasks[0]).toEqual({ id: 'a', type: 'io.kestra.plugin.core.log.Log', message: 'hi', level: 'WARN' });
   });
 
   it('never throws on random mutations of real flows', () => {

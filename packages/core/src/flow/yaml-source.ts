@@ -33,11 +33,23 @@ export function parseYamlDocuments(source: string): YamlDocument[] {
       {
         ...emptyDocument(source, lineCounter),
         empty: false,
-        errors: [{ message: `YAML is nested more than ${FLOW_LIMITS.maxDepth} levels deep ([ and { brackets); the limit is ${FLOW_LIMITS.maxDepth}`, ...at }],
+        errors: [{ message: `YAML is nested more than ${FLOW_LIMITS.maxDepth} levels deep; the limit is ${FLOW_LIMITS.maxDepth}`, ...at }],
       },
     ];
   }
-  const docs = parseAllDocuments(source, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true, keepSourceTokens: false });
+  const documents = countDocumentMarkers(source);
+  if (documents > FLOW_LIMITS.maxDocuments) {
+    return [
+      {
+        ...emptyDocument(source, lineCounter),
+        empty: false,
+        errors: [{ message: `source has ${documents} YAML documents; the limit is ${FLOW_LIMITS.maxDocuments}`, line: 1, column: 1 }],
+      },
+    ];
+  }
+  // `uniqueKeys` is quadratic in the number of keys of a mapping: duplicates are found by `duplicateKeys` instead.
+  // No `merge`: Kestra reads YAML with Jackson, which does not resolve `<<` merge keys either.
+  const docs = parseAllDocuments(source, { lineCounter, prettyErrors: true, uniqueKeys: false, keepSourceTokens: false });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length === 0) {
     // `parseAllDocuments` returns an EmptyStream for a source without documents.
@@ -82,6 +94,12 @@ function toYamlDocument(doc: Document.Parsed, index: number, source: string, lin
     return position(lineCounter, offset);
   };
   const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.range[0] === doc.contents.range[1]);
+  if (errors.length === 0) {
+    for (const offset of duplicateKeys(doc)) {
+      const at = position(lineCounter, offset.offset);
+      errors.push({ message: `YAML syntax error: duplicate key \`${offset.key}\` (keys of a mapping must be unique)`, line: at.line, column: at.column });
+    }
+  }
   if (errors.length > 0) return { index, source: text, value: undefined, errors, locate, empty };
   let value: unknown;
   try {
@@ -105,6 +123,39 @@ function toYamlDocument(doc: Document.Parsed, index: number, source: string, lin
     };
   }
   return { index, source: text, value, errors, locate, empty };
+}
+
+/** `---` marker lines: counted before parsing, which costs time per document. */
+function countDocumentMarkers(source: string): number {
+  let n = 1;
+  for (let i = source.indexOf('---'); i >= 0; i = source.indexOf('---', i + 3)) if (i === 0 || source[i - 1] === '\n') n++;
+  return n;
+}
+
+/** Keys repeated in a mapping, in linear time (iterative walk over the document's nodes). */
+function duplicateKeys(doc: Document.Parsed): { key: string; offset: number }[] {
+  const out: { key: string; offset: number }[] = [];
+  const stack: unknown[] = [doc.contents];
+  const seenNodes = new Set<unknown>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (seenNodes.has(node)) continue;
+    seenNodes.add(node);
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const k = String(pair.key.value);
+          if (keys.has(k)) out.push({ key: k, offset: rangeStart(pair.key) ?? 0 });
+          keys.add(k);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return out;
 }
 
 /** Offset of the node at `path` (or of the deepest ancestor found). */
@@ -141,6 +192,21 @@ function rangeStart(node: unknown): number | undefined {
  * before parsing. Quoted strings and comments are skipped.
  */
 function flowCollectionTooDeep(source: string): number | undefined {
+  // Compact block sequences (`- - - x`) nest one level per dash on a single line.
+  for (let start = 0; start < source.length; ) {
+    let j = start;
+    while (source[j] === ' ') j++;
+    let dashes = 0;
+    while (source[j] === '-' && (source[j + 1] === ' ' || source[j + 1] === '\t')) {
+      dashes++;
+      j += 2;
+      while (source[j] === ' ') j++;
+    }
+    if (dashes > FLOW_LIMITS.maxDepth) return start;
+    const nl = source.indexOf('\n', j);
+    if (nl < 0) break;
+    start = nl + 1;
+  }
   let depth = 0;
   let quote: string | undefined;
   for (let i = 0; i < source.length; i++) {
