@@ -219,3 +219,22 @@ describe('SyncFlows', () => {
     expect((await w.flows.get('company.team', 'a'))?.source).not.toContain('edited in the UI');
   });
 });
+
+describe('SyncFlows on a large repository', () => {
+  it('syncs 500 flows across 10 child namespaces, then no-ops, and records a failed attempt in the status', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 500; i++) files[`flows/team${i % 10}/f${i}.yml`] = flow(`f${i}`, 'x', `m${i}`);
+    const repo = newRepo(files);
+    const w = world();
+    const result = await SyncFlows.run(task(repo, { includeChildNamespaces: true, delete: true }), w.context());
+    expect(result.outputs?.counts).toEqual({ ADDED: 500 });
+    expect(await w.flows.list({ namespace: 'company.team', includeChildNamespaces: true })).toHaveLength(500);
+    expect((await w.flows.get('company.team.team7', 'f497'))?.source).toContain('message: m497');
+    const again = await SyncFlows.run(task(repo, { includeChildNamespaces: true, delete: true }), w.context());
+    expect(again.outputs?.counts).toEqual({ UNCHANGED: 500 });
+
+    await expect(SyncFlows.run(task(repo, { includeChildNamespaces: true, delete: true, branch: 'gone' }), w.context())).rejects.toThrow(/does not exist/);
+    const record = [...w.kv.entries.values()].find((e) => e.key.startsWith('windhover.gitops.') && (e.value as { branch?: string }).branch === 'gone');
+    expect(record?.value).toMatchObject({ lastResult: 'FAILED', lastError: expect.stringContaining("Branch 'gone' does not exist") });
+  });
+});
