@@ -173,6 +173,8 @@ export type {
   NotifyParentEffect,
   ExecutionTerminatedEffect,
   EngineRenderer,
+  InlineTaskRunner,
+  InlineTaskResult,
   TaskTypeInfo,
   DecideContext,
 } from './engine/engine-types';

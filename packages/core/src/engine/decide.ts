@@ -75,7 +75,8 @@ function rootScope(d: Draft): Scope {
     concurrency: 1,
     errors: asTaskList(d.flow.errors),
     finally: asTaskList(d.flow.finally),
-    runs: d.children(undefined).filter((r) => !after.has(r.taskId)),
+    lookup: (taskId, it) => d.childByKey(undefined, taskId, it),
+    allRuns: () => d.children(undefined).filter((r) => !after.has(r.taskId)),
   };
 }
 
@@ -153,14 +154,14 @@ async function pass(d: Draft): Promise<boolean> {
   let changed = false;
   const killing = d.state.current === 'KILLING';
   // Task runs put back by a restart start a new attempt.
-  for (const r of d.runs.filter((x) => x.state.current === 'RESTARTED')) {
+  for (const r of d.openRuns().filter((x) => x.state.current === 'RESTARTED').reverse()) {
     const t = d.index.get(r.taskId)?.task;
     if (!t || killing) continue;
     await startRun(d, r.id, t);
     changed = true;
   }
   // Running flowables, innermost (most recent) first.
-  const ids = d.runs.filter((r) => !isTerminated(r.state.current)).map((r) => r.id).reverse();
+  const ids = d.openRuns().map((r) => r.id);
   for (const id of ids) {
     const run = d.run(id);
     if (!run || isTerminated(run.state.current) || run.state.current === 'PAUSED') continue;
@@ -171,6 +172,7 @@ async function pass(d: Draft): Promise<boolean> {
     const scope = scopeOf(d, run, task, c);
     if (!scope) continue;
     const res = resolveScope(scope, killing);
+    d.scopeHints.set(id, res.doneBefore);
     if (res.phase === 'done') {
       if (c === T.loopUntil && res.state !== 'KILLED' && res.state !== 'FAILED') {
         changed = (await finishLoopIteration(d, run, task, res.state ?? 'SUCCESS')) || changed;
@@ -198,7 +200,7 @@ async function pass(d: Draft): Promise<boolean> {
     await finalize(d, res.state ?? 'SUCCESS');
     return true;
   }
-  if (killing && d.runs.every((r) => isTerminated(r.state.current))) {
+  if (killing && d.openRuns().length === 0) {
     await finalize(d, 'KILLED');
     return true;
   }

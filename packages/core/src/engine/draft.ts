@@ -2,6 +2,7 @@ import type { Execution, LogEntry, TaskRun, TaskRunAttempt } from '../model/exec
 import type { Flow, Label, TaskDefinition } from '../model/flow';
 import type { JsonValue } from '../model/json';
 import type { State, StateType } from '../model/state';
+import { isTerminated } from '../model/state';
 import { coreTaskType, T } from './core-task-types';
 import type { EngineState } from './engine-state';
 import { APPLIED_EVENTS_KEPT } from './engine-state';
@@ -30,9 +31,17 @@ export class Draft {
   readonly engine: Mutable<EngineState>;
   #pos = new Map<string, number>();
   #children = new Map<string, string[]>();
+  /** parent id ('' = root) -> `taskId\u0000iteration` -> latest task run id. */
+  #childKey = new Map<string, Map<string, string>>();
+  /** Task runs not terminated yet. */
+  #open = new Set<string>();
+  /** Per flowable task run: units known done (resolveScope hint), valid for this step. */
+  readonly scopeHints = new Map<string, number>();
   #version = 0;
   #cache: { version: number; maps: { outputs: Record<string, unknown>; tasks: Record<string, unknown> } } | undefined;
   #byIdCache: { version: number; map: Map<string, TaskRun> } | undefined;
+  /** Inline task runs this step may still execute. */
+  inlineLeft: number;
 
   constructor(
     readonly flow: Flow,
@@ -41,6 +50,7 @@ export class Draft {
   ) {
     this.index = new FlowIndex(flow);
     this.now = ctx.now;
+    this.inlineLeft = ctx.inlineBudget ?? 10_000;
     this.state = base.state;
     this.labels = [...base.labels];
     this.variables = { ...(base.variables ?? {}) };
@@ -68,11 +78,40 @@ export class Draft {
     const list = this.#children.get(key);
     if (list) list.push(r.id);
     else this.#children.set(key, [r.id]);
+    let keys = this.#childKey.get(key);
+    if (!keys) {
+      keys = new Map();
+      this.#childKey.set(key, keys);
+    }
+    keys.set(`${r.taskId}\u0000${r.iteration ?? ''}`, r.id);
+    this.#track(r);
+  }
+
+  #track(r: TaskRun): void {
+    if (isTerminated(r.state.current)) this.#open.delete(r.id);
+    else this.#open.add(r.id);
+  }
+
+  /** The task run of `taskId` (for a loop iteration) under a parent (undefined = root). */
+  childByKey(parentId: string | undefined, taskId: string, iteration: number | undefined): TaskRun | undefined {
+    const id = this.#childKey.get(parentId ?? '')?.get(`${taskId}\u0000${iteration ?? ''}`);
+    return id === undefined ? undefined : this.run(id);
+  }
+
+  /** Task runs not terminated yet, most recent first. */
+  openRuns(): TaskRun[] {
+    return [...this.#open]
+      .map((id) => this.#pos.get(id)!)
+      .sort((a, b) => b - a)
+      .map((i) => this.runs[i]);
   }
 
   #reindex(): void {
     this.#pos.clear();
     this.#children.clear();
+    this.#childKey.clear();
+    this.#open.clear();
+    this.scopeHints.clear();
     this.runs.forEach((r, i) => {
       this.#index(r, i);
     });
@@ -102,6 +141,7 @@ export class Draft {
     const i = this.#pos.get(run.id);
     if (i === undefined) throw new Error(`task run ${run.id} not found`);
     this.runs[i] = run;
+    this.#track(run);
     this.#version++;
   }
 
@@ -221,9 +261,7 @@ export class Draft {
   /** The expression context for a task run (or the execution when none). */
   variablesFor(run?: TaskRun, task?: TaskDefinition): Record<string, unknown> {
     const execution = this.snapshot();
-    if (!this.#cache || this.#cache.version !== this.#version) {
-      this.#cache = { version: this.#version, maps: buildOutputMaps(execution, this.outputsOf, this.#isLoopChild) };
-    }
+    const version = this.#version;
     return buildRunVariables({
       flow: this.flow,
       execution,
@@ -231,8 +269,13 @@ export class Draft {
       task,
       instanceVariables: this.ctx.instanceVariables,
       outputsOf: this.outputsOf,
-      cache: this.#cache.maps,
-      byId: this.byId(),
+      lazyMaps: () => {
+        if (!this.#cache || this.#cache.version !== version) {
+          this.#cache = { version, maps: buildOutputMaps(execution, this.outputsOf, this.#isLoopChild) };
+        }
+        return this.#cache.maps;
+      },
+      byId: { get: (id: string) => this.run(id) },
     });
   }
 

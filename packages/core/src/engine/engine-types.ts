@@ -1,4 +1,5 @@
-import type { Metric } from '../model/execution';
+import type { Execution, Metric, TaskRun } from '../model/execution';
+import type { TaskDefinition } from '../model/flow';
 import type { JsonValue } from '../model/json';
 import type { StateType } from '../model/state';
 import type { TaskCategory } from '../plugins/plugin';
@@ -192,7 +193,36 @@ export interface TaskTypeInfo {
   readonly category: TaskCategory;
 }
 
+/** Outcome of a task run executed inline (see DecideContext.inline). */
+export interface InlineTaskResult {
+  readonly state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+  readonly outputs?: Readonly<Record<string, JsonValue>>;
+  readonly outputsRef?: string;
+  readonly metrics?: readonly Metric[];
+  readonly retryable?: boolean;
+}
+
+/**
+ * Runs light runnable tasks (Log, Return, OutputValues: CPU work plus log
+ * writes) during decide() instead of dispatching them to a worker, so that
+ * a long chain of them costs one executor step. A port like the renderer.
+ */
+export interface InlineTaskRunner {
+  accepts(canonicalType: string): boolean;
+  run(input: {
+    readonly execution: Execution;
+    readonly taskRun: TaskRun;
+    readonly task: TaskDefinition;
+    readonly attempt: number;
+    readonly variables: Readonly<Record<string, unknown>>;
+  }): Promise<InlineTaskResult>;
+}
+
 export interface DecideContext {
+  /** Runs light tasks inside the step; absent = every runnable task is dispatched. */
+  readonly inline?: InlineTaskRunner;
+  /** Maximum inline task runs in one step (default 10,000); the rest are dispatched. */
+  readonly inlineBudget?: number;
   /** The instant of this step (from the Clock port). */
   readonly now: Date;
   readonly renderer: EngineRenderer;

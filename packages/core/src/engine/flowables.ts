@@ -21,13 +21,18 @@ export function switchBranch(task: TaskDefinition, value: string): { tasks: read
  * undefined when the flowable does not resolve children (yet).
  */
 export function scopeOf(d: Draft, run: TaskRun, task: TaskDefinition, canonical: string): Scope | undefined {
-  const runs = d.children(run.id);
   const errors = list(task['errors']);
   const fin = list(task['finally']);
   const value = run.value;
   const iteration = run.iteration;
   const seq = (tasks: readonly TaskDefinition[]): Unit[] => [{ tasks, value, iteration: undefined }];
-  const base = { errors, finally: fin, runs };
+  const base = {
+    errors,
+    finally: fin,
+    lookup: (taskId: string, it: number | undefined) => d.childByKey(run.id, taskId, it),
+    allRuns: () => d.children(run.id),
+    doneBefore: d.scopeHints.get(run.id),
+  };
   void iteration;
   switch (canonical) {
     case T.sequential:
@@ -72,7 +77,8 @@ export function scopeOf(d: Draft, run: TaskRun, task: TaskDefinition, canonical:
     case T.loopUntil: {
       const k = run.outputs?.['iterationCount'];
       if (typeof k !== 'number') return undefined;
-      return { ...base, units: [{ tasks: list(task['tasks']), value, iteration: k - 1 }], concurrency: 1 };
+      // One unit per iteration: the done-prefix hint of an earlier iteration does not apply.
+      return { ...base, doneBefore: undefined, units: [{ tasks: list(task['tasks']), value, iteration: k - 1 }], concurrency: 1 };
     }
     case T.pause: {
       if (run.state.current === 'PAUSED') return undefined;

@@ -18,8 +18,10 @@ export interface RunVariablesInput {
   readonly isLoopChild?: IsLoopChild;
   /** Precomputed `outputs` and `tasks` maps (they depend only on the execution). */
   readonly cache?: { outputs: Record<string, unknown>; tasks: Record<string, unknown> };
+  /** Lazily computed `outputs`/`tasks` maps: only built when a template reads them. */
+  readonly lazyMaps?: () => { outputs: Record<string, unknown>; tasks: Record<string, unknown> };
   /** Task runs by id (built when absent). */
-  readonly byId?: ReadonlyMap<string, TaskRun>;
+  readonly byId?: ReadonlyMap<string, TaskRun> | { get(id: string): TaskRun | undefined };
 }
 
 const defaultOutputsOf: OutputsOf = (r) => r.outputs;
@@ -119,7 +121,11 @@ export function nestInputs(inputs: Readonly<Record<string, JsonValue>> | undefin
 export function buildRunVariables(input: RunVariablesInput): Record<string, unknown> {
   const { flow, execution, taskRun, task } = input;
   const outputsOf = input.outputsOf ?? defaultOutputsOf;
-  const maps = input.cache ?? buildOutputMaps(execution, outputsOf, input.isLoopChild);
+  let computed = input.cache;
+  const maps = () => {
+    if (!computed) computed = input.lazyMaps ? input.lazyMaps() : buildOutputMaps(execution, outputsOf, input.isLoopChild);
+    return computed;
+  };
   const vars: Record<string, unknown> = {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision, tenantId: execution.tenantId },
     execution: {
@@ -129,8 +135,6 @@ export function buildRunVariables(input: RunVariablesInput): Record<string, unkn
       state: execution.state.current,
     },
     inputs: nestInputs(execution.inputs),
-    outputs: maps.outputs,
-    tasks: maps.tasks,
     vars: { ...(flow.variables ?? {}), ...(execution.variables ?? {}) },
     labels: labelsMap(execution),
     envs: {},
@@ -138,6 +142,9 @@ export function buildRunVariables(input: RunVariablesInput): Record<string, unkn
     kestra: {},
     ...(input.instanceVariables ?? {}),
   };
+  // `outputs` and `tasks` cost O(task runs): computed on first read only.
+  Object.defineProperty(vars, 'outputs', { enumerable: true, configurable: true, get: () => maps().outputs });
+  Object.defineProperty(vars, 'tasks', { enumerable: true, configurable: true, get: () => maps().tasks });
   if (execution.trigger) vars['trigger'] = { ...(execution.trigger.variables ?? {}) };
   if (task) vars['task'] = { id: task.id, type: task.type };
   if (taskRun) {

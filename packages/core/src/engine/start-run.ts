@@ -5,7 +5,7 @@ import type { NextTask } from './branches';
 import { T } from './core-task-types';
 import type { Draft } from './draft';
 import { parseDurationMs } from './duration';
-import { endRun } from './end-run';
+import { endRun, settleAttempt } from './end-run';
 import { applyExecutionUpdate, EXECUTION_UPDATABLE } from './execution-updates';
 import { FLOWABLE_WITH_CHILDREN, normaliseLoopValues, switchBranch } from './flowables';
 import { deriveId } from './ids';
@@ -90,11 +90,22 @@ export async function startRun(d: Draft, id: string, task: TaskDefinition): Prom
       await applyExecutionUpdate(d, id, task, c);
       return;
     }
-    // A runnable task: hand it to a worker.
+    // A runnable task: run it inline when it is light, else hand it to a worker.
     d.setRunState(id, 'RUNNING');
     const attempt = d.addAttempt(id);
-    if (attempt === 1 || !d.engine.firstAttemptAt?.[id]) {
+    // Only retried tasks need their first attempt's start (retry maxDuration).
+    if (task.retry && !d.engine.firstAttemptAt?.[id]) {
       d.engine.firstAttemptAt = { ...(d.engine.firstAttemptAt ?? {}), [id]: d.now.toISOString() };
+    }
+    const inline = d.ctx.inline;
+    if (inline && d.inlineLeft > 0 && inline.accepts(c)) {
+      d.inlineLeft--;
+      const taskRun = d.run(id)!;
+      const res = await inline.run({ execution: d.snapshot(), taskRun, task, attempt, variables: d.variablesFor(taskRun, task) });
+      if (res.outputsRef) d.engine.outputRefs = { ...(d.engine.outputRefs ?? {}), [id]: res.outputsRef };
+      if (res.state === 'KILLED') endRun(d, id, 'KILLED');
+      else settleAttempt(d, id, res.state, { outputs: res.outputsRef ? undefined : res.outputs, metrics: res.metrics, retryable: res.retryable });
+      return;
     }
     d.emit({ kind: 'dispatch-task', id: `${id}:${attempt}`, taskRunId: id, taskId: task.id, attempt });
   } catch (e) {

@@ -76,11 +76,8 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
     ...(inlineTypes.size > 0
       ? {
           inline: {
-            accepts: (type: string) => {
-              const p = options.registry.get(type);
-              return !!p && inlineTypes.has(p.type);
-            },
-            run: (execution: Execution, taskRunId: string, attempt: number) => worker.runAttempt(execution, taskRunId, attempt),
+            accepts: (type: string) => inlineTypes.has(options.registry.get(type)?.type ?? type),
+            run: (input) => worker.runInline(input),
           },
         }
       : {}),

@@ -1,6 +1,6 @@
 import type { DecideContext, Execution, ExecutorEvent, Flow, PluginRegistry } from '@windhover/core';
-import type { Decision, Effect } from '@windhover/core';
-import { decide, decideBatch, FlowIndex, isWindhoverError, SecretMasker } from '@windhover/core';
+import type { InlineTaskRunner } from '@windhover/core';
+import { decide, isWindhoverError, SecretMasker } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import type { EffectDispatcher } from './effect-dispatcher';
 import { executorMessage } from './effect-dispatcher';
@@ -14,24 +14,13 @@ import { taskTypeResolver } from './task-types';
 export interface ExecutorDeps {
   readonly ports: RuntimePorts;
   /** Runs light task runs inside the executor step (no queue round trip). */
-  readonly inline?: InlineRunner;
+  readonly inline?: InlineTaskRunner;
   readonly flows: FlowLoader;
   readonly registry: PluginRegistry;
   readonly dispatcher: EffectDispatcher;
   readonly outputs: OutputStore;
   readonly instanceVariables?: Readonly<Record<string, unknown>>;
 }
-
-/** Runs task runs of light types (Log, Return, OutputValues) in the executor's process. */
-export interface InlineRunner {
-  /** Whether this task type runs inline (pure CPU plus log writes). */
-  accepts(type: string): boolean;
-  run(execution: Execution, taskRunId: string, attempt: number): Promise<ExecutorEvent>;
-}
-
-/** Bounds of one executor step's inline work, so a huge loop still saves progress regularly. */
-const INLINE_MAX_ROUNDS = 50_000;
-const INLINE_MAX_MS = 5_000;
 
 const ACTIVE_STATES = ['RUNNING', 'PAUSED', 'KILLING', 'RETRYING'] as const;
 const MAX_CONFLICT_RETRIES = 20;
@@ -87,12 +76,11 @@ export class Executor {
         return;
       }
       const { flow, ctx } = await this.#context(execution, event);
-      const first = await decide(flow, execution, event, ctx);
-      if (first.duplicate) {
-        await dispatcher.dispatch(execution, first.effects);
+      const decision = await decide(flow, execution, event, ctx);
+      if (decision.duplicate) {
+        await dispatcher.dispatch(execution, decision.effects);
         return;
       }
-      const decision = await this.#inline(flow, first, ctx);
       let saved: Execution;
       try {
         saved = await ports.executions.save(decision.execution, execution.version);
@@ -105,37 +93,6 @@ export class Executor {
       return;
     }
     throw new Error(`execution ${event.executionId}: too many concurrent updates`);
-  }
-
-  /**
-   * Runs the light task runs a decision dispatched right here and feeds
-   * their results back (decideBatch) until none is left or the step's
-   * budget is spent. The outbox of the saved execution then holds every
-   * effect still to dispatch.
-   */
-  async #inline(flow: Flow, first: Decision, ctx: DecideContext): Promise<Decision> {
-    const inline = this.deps.inline;
-    if (!inline) return first;
-    const flowIndex = new FlowIndex(flow);
-    const typeOf = (taskId: string): string | undefined => flowIndex.get(taskId)?.task.type;
-    let current = first;
-    let pending: Effect[] = [...first.effects];
-    const logs = [...first.logs];
-    const started = Date.now();
-    for (let round = 0; round < INLINE_MAX_ROUNDS && Date.now() - started < INLINE_MAX_MS; round++) {
-      const light = pending.filter((e): e is Extract<Effect, { kind: 'dispatch-task' }> => e.kind === 'dispatch-task' && inline.accepts(typeOf(e.taskId) ?? ''));
-      if (light.length === 0) break;
-      const results: ExecutorEvent[] = [];
-      for (const e of light) results.push(await inline.run(current.execution, e.taskRunId, e.attempt));
-      const next = await decideBatch(flow, current.execution, results, { ...ctx, now: this.deps.ports.clock.now() });
-      const done = new Set(light.map((e) => e.id));
-      pending = [...pending.filter((e) => !done.has(e.id)), ...next.effects];
-      logs.push(...next.logs);
-      current = next;
-    }
-    if (current === first) return first;
-    const execution: Execution = { ...current.execution, engine: { ...current.execution.engine!, outbox: pending } };
-    return { execution, effects: pending, logs, duplicate: false };
   }
 
   async #context(execution: Execution, event: ExecutorEvent): Promise<{ flow: Flow; ctx: DecideContext }> {
@@ -161,6 +118,7 @@ export class Executor {
     const masker = new SecretMasker();
     const ctx: DecideContext = {
       now: ports.clock.now(),
+      ...(this.deps.inline ? { inline: this.deps.inline } : {}),
       renderer: engineRenderer(ports, { tenantId: execution.tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id }, masker),
       taskType: taskTypeResolver(registry),
       ...(running !== undefined ? { runningExecutionsOfFlow: running } : {}),

@@ -1,4 +1,4 @@
-import type { Execution, JsonValue, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
+import type { Execution, InlineTaskResult, JsonValue, TaskRun, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
 import { FlowIndex, SecretMasker, TaskFailure, buildTaskRunVariables, isTerminated, parseDurationMs, renderTyped, toTaskFailure } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import { executorMessage } from './effect-dispatcher';
@@ -9,6 +9,7 @@ import { taskRunPrefix } from './output-store';
 import { createRunContext } from './run-context-factory';
 import { BufferedTaskLogger } from './task-logger';
 import { taskTypeResolver } from './task-types';
+import { WorkingDirectorySession, workingDirectoryParent } from './working-directory';
 
 export interface WorkerDeps {
   readonly ports: RuntimePorts;
@@ -81,7 +82,34 @@ export class Worker {
     return this.#run(execution, taskRunId, attempt, index.get(run.taskId)?.task, index);
   }
 
-  async #run(execution: Execution, taskRunId: string, attempt: number, task: TaskDefinition | undefined, index: FlowIndex): Promise<ExecutorMessage> {
+  /** Runs a light task inside the executor's decide() with the variables it computed (InlineTaskRunner). */
+  async runInline(input: { execution: Execution; taskRun: TaskRun; task: TaskDefinition; attempt: number; variables: Readonly<Record<string, unknown>> }): Promise<InlineTaskResult> {
+    const { execution, taskRun, task, attempt, variables } = input;
+    const loaded = await this.deps.flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
+    let index = this.#indexes.get(loaded.effective);
+    if (!index) {
+      index = new FlowIndex(loaded.effective);
+      this.#indexes.set(loaded.effective, index);
+    }
+    const r = await this.#run(execution, taskRun.id, attempt, task, index, variables);
+    if (r.type !== 'task-result') throw new Error('unexpected result');
+    return {
+      state: r.state,
+      ...(r.outputs ? { outputs: r.outputs } : {}),
+      ...(r.outputsRef ? { outputsRef: r.outputsRef } : {}),
+      ...(r.metrics ? { metrics: r.metrics } : {}),
+      ...(r.retryable !== undefined ? { retryable: r.retryable } : {}),
+    };
+  }
+
+  async #run(
+    execution: Execution,
+    taskRunId: string,
+    attempt: number,
+    task: TaskDefinition | undefined,
+    index: FlowIndex,
+    given?: Readonly<Record<string, unknown>>,
+  ): Promise<ExecutorMessage> {
     const { ports, registry } = this.deps;
     const run = execution.taskRunList.find((r) => r.id === taskRunId)!;
     const base = { type: 'task-result' as const, id: `${taskRunId}:${attempt}:result`, tenantId: execution.tenantId, executionId: execution.id, taskRunId, attempt };
@@ -91,21 +119,25 @@ export class Worker {
     const controller = new AbortController();
     this.running.set(taskRunId, controller);
     let timer: NodeJS.Timeout | undefined;
+    let session: WorkingDirectorySession | undefined;
     try {
       if (!task) throw TaskFailure.nonRetryable(`Task '${run.taskId}' is not in flow revision ${execution.flowRevision}`);
       const plugin = registry.get(task.type);
       if (!isRunnable(plugin)) throw TaskFailure.nonRetryable(`No runnable implementation for task type '${task.type}'`);
-      const externalOutputs = await this.deps.outputs.external(execution);
-      const variables = buildTaskRunVariables(index.flow, execution, run, {
-        taskType: taskTypeResolver(registry),
-        externalOutputs,
-        index,
-        ...(this.deps.instanceVariables ? { instanceVariables: this.deps.instanceVariables } : {}),
-      });
+      const variables =
+        given ??
+        buildTaskRunVariables(index.flow, execution, run, {
+          taskType: taskTypeResolver(registry),
+          externalOutputs: await this.deps.outputs.external(execution),
+          index,
+          ...(this.deps.instanceVariables ? { instanceVariables: this.deps.instanceVariables } : {}),
+        });
       for (const def of index.flow.inputs ?? []) {
         const v = execution.inputs?.[def.id];
         if (def.type === 'SECRET' && typeof v === 'string') masker.add(v);
       }
+      const wdParent = workingDirectoryParent(execution, run, index, registry);
+      if (wdParent) session = new WorkingDirectorySession(ports, execution, wdParent, `${run.id}-${attempt}`);
       const ctx = createRunContext({
         ports,
         execution,
@@ -118,7 +150,9 @@ export class Worker {
         metrics,
         ...(this.deps.taskFlows ? { flows: this.deps.taskFlows } : {}),
         ...(this.deps.taskRunner ? { taskRunner: this.deps.taskRunner } : {}),
+        ...(session ? { workingDir: session.path } : {}),
       });
+      await session?.open(ctx);
       let timeoutMs: number | undefined;
       if (task.timeout !== undefined) {
         timeoutMs = parseDurationMs(await renderTyped(task.timeout, variables));
@@ -157,6 +191,7 @@ export class Worker {
     } finally {
       if (timer) clearTimeout(timer);
       this.running.delete(taskRunId);
+      await session?.close().catch((error: unknown) => logger.error(`Could not save the WorkingDirectory folder: ${error instanceof Error ? error.message : String(error)}`));
       const entries = logger.drain();
       if (entries.length > 0) await ports.logs.append(entries);
     }
