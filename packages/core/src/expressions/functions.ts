@@ -3,7 +3,7 @@ import { intArg, str } from './filters-core';
 import { fromIon, parseJson, parseYaml } from './data-formats';
 import { formatIn } from './date-filters';
 import type { ExpressionFunctions } from './functions-port';
-import { isMap, isNumber, num, printValue, toJson } from './values';
+import { isMap, isNumber, type MapValue, num, printValue, toJson } from './values';
 import { localFields, monthLength, toZonedDate, UTC, zoneOf } from './zoned-date';
 
 const NANOID_ALPHABET = '_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -193,23 +193,23 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
     'currentEachOutput',
     {
       args: ['outputs'],
+      // Kestra's CurrentEachOutputFunction: walk the outputs map down the parents' values, then the current value.
       fn: (a, ev) => {
-        let current = a.outputs;
-        const values: unknown[] = [];
+        if (!isMap(a.outputs)) throw new EvalFailure("The 'currentEachOutput' function expects an argument 'outputs' with type map.");
+        let outputs: MapValue = a.outputs;
+        const key = (v: unknown) => (typeof v === 'string' ? v : printValue(v));
         const parents = safeLookup(ev, 'parents');
         if (Array.isArray(parents)) {
           for (const p of [...parents].reverse()) {
             const tr = isMap(p) ? p.taskrun : undefined;
-            if (isMap(tr) && tr.value !== undefined && tr.value !== null) values.push(tr.value);
+            if (!isMap(tr)) continue;
+            const next: unknown = outputs[key(tr.value)];
+            if (!isMap(next)) throw new EvalFailure('No execution outputs for the current task runs path');
+            outputs = next;
           }
         }
         const taskrun = safeLookup(ev, 'taskrun');
-        if (isMap(taskrun) && taskrun.value !== undefined && taskrun.value !== null) values.push(taskrun.value);
-        for (const v of values) {
-          const key = typeof v === 'string' ? v : printValue(v);
-          if (isMap(current) && Object.hasOwn(current, key)) current = current[key];
-        }
-        return current ?? null;
+        return isMap(taskrun) ? (outputs[key(taskrun.value)] ?? null) : null;
       },
     },
   ],
