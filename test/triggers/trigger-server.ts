@@ -19,7 +19,7 @@ import {
   createNodeHttpServer,
   openSqliteDatabase,
 } from '@windhover/local';
-import type { Runtime, RuntimePorts } from '@windhover/runtime';
+import type { Runtime, RuntimePorts, TriggerOptions } from '@windhover/runtime';
 import { createRuntime } from '@windhover/runtime';
 import { createTaskRegistry } from '@windhover/tasks';
 import { minimalValidator } from '../api/api-harness';
@@ -39,7 +39,7 @@ export interface TriggerServer {
  * shared runtime with its engine, the node:http server) on a free port, with
  * SECRET_* values for `secret()`. Started and stopped by each test file.
  */
-export async function startTriggerServer(secrets: Readonly<Record<string, string>> = {}): Promise<TriggerServer> {
+export async function startTriggerServer(secrets: Readonly<Record<string, string>> = {}, triggerOptions: TriggerOptions = {}): Promise<TriggerServer> {
   const dir = mkdtempSync(join(tmpdir(), 'wh-triggers-'));
   const db = openSqliteDatabase(join(dir, 'windhover.db'));
   const logger = new ConsoleJsonLogger({ level: 'error', write: () => {} });
@@ -68,6 +68,7 @@ export async function startTriggerServer(secrets: Readonly<Record<string, string
     baseUrl: url,
     validator: minimalValidator,
     registry: createTaskRegistry(),
+    triggerOptions,
   });
   handler = runtime.handler;
   queue.consume('executor', (body) => runtime.engine.handleExecutorMessage(body), { concurrency: 4 });

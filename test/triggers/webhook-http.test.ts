@@ -107,7 +107,10 @@ describe('webhook trigger over HTTP', () => {
   };
 
   beforeAll(async () => {
-    s = await startTriggerServer({ WEBHOOK_KEY: 'push-key-123', GITHUB_WEBHOOK_SECRET: GITHUB_SECRET, GITLAB_TOKEN: 'gl-token' });
+    s = await startTriggerServer(
+      { WEBHOOK_KEY: 'push-key-123', GITHUB_WEBHOOK_SECRET: GITHUB_SECRET, GITLAB_TOKEN: 'gl-token' },
+      { webhookMaxBodyBytes: 64 * 1024 },
+    );
     for (const flow of [PUSH_FLOW, SYNC_FLOW, TEXT_FLOW, CONDITIONAL_FLOW, GITLAB_FLOW, DISABLED_FLOW]) {
       const r = await s.call('POST', '/api/v1/main/flows', { body: flow, headers: { 'content-type': 'application/x-yaml' } });
       expect(r.status, r.text).toBe(200);
@@ -194,8 +197,12 @@ describe('webhook trigger over HTTP', () => {
     expect((r.json as { trigger: { variables: { body: unknown } } }).trigger.variables.body).toBe('plain text');
   });
 
-  it('refuses a body over the size limit with 413', async () => {
-    const r = await s.call('POST', hook('sync', 'sync-key'), { auth: false, body: new Uint8Array(10 * 1024 * 1024 + 1) });
-    expect(r.status).toBe(413);
+  it('refuses a body over the configured size limit with 413 and creates nothing', async () => {
+    const before = await executionsOf('gitlab');
+    const big = await s.call('POST', hook('gitlab', 'gitlab-key'), { auth: false, body: new Uint8Array(64 * 1024 + 1), headers: { 'x-gitlab-token': 'gl-token' } });
+    expect(big.status).toBe(413);
+    expect(await executionsOf('gitlab')).toBe(before);
+    const fits = await s.call('POST', hook('gitlab', 'gitlab-key'), { auth: false, body: new Uint8Array(64 * 1024), headers: { 'x-gitlab-token': 'gl-token' } });
+    expect(fits.status).toBe(200);
   });
 });

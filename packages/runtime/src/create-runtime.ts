@@ -71,7 +71,7 @@ export function createRuntime(ports: RuntimePorts, options: CreateRuntimeOptions
   triggerDeps = {
     ports,
     executions: { create: (request) => engine.executions.create(request) },
-    ...(options.triggerOptions ? { options: options.triggerOptions } : {}),
+    ...(options.triggerOptions || options.tenants ? { options: { ...(options.tenants ? { tenants: options.tenants } : {}), ...options.triggerOptions } } : {}),
   };
   const routes = createRoutes({
     ports,
@@ -79,6 +79,7 @@ export function createRuntime(ports: RuntimePorts, options: CreateRuntimeOptions
     executions: engine.executions,
     baseUrl: options.baseUrl,
     ...(options.isReady ? { isReady: options.isReady } : {}),
+    ...(options.triggerOptions ? { triggerOptions: options.triggerOptions } : {}),
   });
   const handler = createApiHandler({ routes, auth: options.auth, logger: ports.logger, ...(options.tenants ? { tenants: options.tenants } : {}) });
   const deps = triggerDeps;

@@ -14,6 +14,8 @@ export interface ApiDeps {
   readonly baseUrl: string;
   /** Resolves when the server is ready to serve (health readiness). */
   readonly isReady?: () => boolean;
+  /** Trigger settings (webhook body limit and wait timeout, holidays, ...). */
+  readonly triggerOptions?: import('../triggers/trigger-deps').TriggerOptions;
 }
 
 export type RouteModule = (deps: ApiDeps) => readonly import('./http-types').Route[];

@@ -37,5 +37,5 @@ export function webhookRoutesWith(options: TriggerOptions): (deps: ApiDeps) => R
   };
 }
 
-/** `/api/v1/{tenant}/executions/webhook/{namespace}/{flowId}/{key}` for GET, POST and PUT. */
-export const webhookRoutes = webhookRoutesWith({});
+/** `/api/v1/{tenant}/executions/webhook/{namespace}/{flowId}/{key}` for GET, POST and PUT, with the runtime's trigger options. */
+export const webhookRoutes = (deps: ApiDeps): Route[] => webhookRoutesWith(deps.triggerOptions ?? {})(deps);
