@@ -97,7 +97,8 @@ triggers:
     await until('hello to be synced', async () => ((await api.call('GET', '/api/v1/main/flows/git/hello')).status === 200 ? true : undefined));
     expect(Date.now() - sent).toBeLessThan(2000);
 
-    const head = gitServer.commit('flows', { 'flows/hello.yml': flow('hello', 'second'), 'flows/other.yml': flow('other', 'x') });
+    const readOnly = (msg: string) => flow('other', msg).replace('tasks:', 'labels:\n  system.readOnly: "true"\ntasks:');
+    const head = gitServer.commit('flows', { 'flows/hello.yml': flow('hello', 'second'), 'flows/other.yml': readOnly('x') });
     sent = await push();
     await until('the update to be synced', async () => {
       const r = await api.call('GET', '/api/v1/main/flows/git/hello?source=true');
@@ -128,6 +129,18 @@ triggers:
     expect(diff.json['diff']).toContain('+    message: edited by hand');
     expect((await api.call('GET', '/api/v1/main/git/status')).json['status']).toBe('OutOfSync');
     expect((await api.call('GET', '/api/v1/main/git/status/nowhere')).status).toBe(404);
+
+    // A read-only flow: hand edits are refused, Git sync still updates it.
+    const other = await api.call('GET', '/api/v1/main/flows/git/other?source=true');
+    const handEdit = String(other.json['source']).replace('message: x', 'message: by hand').replace(/labels:\n.*\n/, '');
+    expect((await api.call('PUT', '/api/v1/main/flows/git/other', { body: handEdit, contentType: 'application/x-yaml' })).status).toBe(409);
+    gitServer.commit('flows', { 'flows/other.yml': readOnly('from git') });
+    sent = await push();
+    await until('the read-only flow to be synced', async () => {
+      const r = await api.call('GET', '/api/v1/main/flows/git/other?source=true');
+      return String(r.json?.['source'] ?? '').includes('from git') ? true : undefined;
+    });
+    expect(Date.now() - sent).toBeLessThan(2000);
   }, 60_000);
 
   it('backs up namespaces to Git with the seed 003 flow and restores them into a fresh instance', async () => {
