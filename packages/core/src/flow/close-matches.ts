@@ -16,7 +16,8 @@ export function levenshtein(a: string, b: string): number {
 
 /**
  * Candidates closest to `name`, best first: small edit distance on the whole
- * name, or the same simple name (last dot segment) in another package.
+ * name, the same simple name (last dot segment) in another package, or a
+ * name that one of them starts with.
  */
 export function closeMatches(name: string, candidates: Iterable<string>, max = 3): string[] {
   const lower = name.toLowerCase();
@@ -27,7 +28,9 @@ export function closeMatches(name: string, candidates: Iterable<string>, max = 3
     const d = levenshtein(lower, cl);
     const limit = Math.max(2, Math.floor(Math.min(lower.length, cl.length) / 10));
     const sameSimple = simple.length > 2 && cl.slice(cl.lastIndexOf('.') + 1) === simple;
-    if (d <= limit || sameSimple) scored.push({ c, d: sameSimple ? Math.min(d, limit) : d });
+    // A shortened name (`gitDir` for `gitDirectory`) is a likely mistake too.
+    const prefix = lower.length > 2 && (cl.startsWith(lower) || lower.startsWith(cl));
+    if (d <= limit || sameSimple || prefix) scored.push({ c, d: sameSimple || prefix ? Math.min(d, limit) : d });
   }
   return scored
     .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))

@@ -37,6 +37,36 @@ const NAMESPACE = new RegExp(NAMESPACE_PATTERN);
 const TASK_ID = new RegExp(TASK_ID_PATTERN);
 const DAG = 'io.kestra.plugin.core.flow.Dag';
 const SUBFLOW = 'io.kestra.plugin.core.flow.Subflow';
+const FLOW_TRIGGER = 'io.kestra.plugin.core.trigger.Flow';
+
+/** Why a time zone id is not one the runtime knows (IANA ids such as Europe/Paris, or UTC offsets), or undefined. */
+function timeZoneProblem(zone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return undefined;
+  } catch {
+    const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+    const matches = closeMatches(zone, known, 3);
+    return `unknown time zone \`${zone}\`${matches.length ? ` (did you mean ${matches.map((m) => `\`${m}\``).join(', ')}?)` : ''}`;
+  }
+}
+
+/** Path of the first string holding a Pebble expression inside a value, or undefined. */
+function findExpression(value: unknown, path: PathSegment[]): PathSegment[] | undefined {
+  if (typeof value === 'string') return isExpression(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = findExpression(value[i], [...path, i]);
+      if (p) return p;
+    }
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = findExpression(v, [...path, k]);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
 
 /** Rules a JSON Schema cannot express (core-spec §1.3): ids, reserved names, uniqueness, inputs, cron, types, Dag graphs. */
 export function checkFlowRules(flow: unknown, instances: readonly PluginInstance[], registry: PluginRegistry): RawViolation[] {
@@ -126,6 +156,14 @@ function checkPlugins(flow: Obj, instances: readonly PluginInstance[], registry:
         out.push({ path: [...path, 'id'], message: `${kind} id "${value.id}" is invalid: must be letters, digits, \`_\` or \`-\`, starting with a letter or digit` });
     }
 
+    if (inst.descriptor?.type === SCHEDULE && typeof value.timezone === 'string' && !isExpression(value.timezone)) {
+      const problem = timeZoneProblem(value.timezone);
+      if (problem) out.push({ path: [...path, 'timezone'], message: problem });
+    }
+    if (inst.descriptor?.type === FLOW_TRIGGER && value.preconditions !== undefined) {
+      const expr = findExpression(value.preconditions, [...path, 'preconditions']);
+      if (expr) out.push({ path: expr, message: 'preconditions must be declarative: Pebble expressions are not rendered in them' });
+    }
     if (inst.descriptor?.type === SCHEDULE && typeof value.cron === 'string' && !isExpression(value.cron)) {
       const problem = cronProblem(value.cron, value.withSeconds === true);
       if (problem) out.push({ path: [...path, 'cron'], message: `invalid cron expression "${value.cron}" (${problem})` });

@@ -54,7 +54,7 @@ const plugins: PluginDescriptor[] = [
   {
     type: 'io.kestra.plugin.core.trigger.Schedule',
     kind: 'trigger',
-    schema: { type: 'object', properties: { cron: { type: 'string' }, withSeconds: { type: 'boolean' } }, required: ['cron'] },
+    schema: { type: 'object', properties: { cron: { type: 'string' }, withSeconds: { type: 'boolean' }, timezone: { type: 'string' } }, required: ['cron'] },
   },
   { type: 'io.kestra.plugin.core.condition.Weekend', kind: 'condition', schema: { type: 'object', properties: { date: { type: 'string' } } } },
 ];
@@ -122,6 +122,15 @@ describe('parseFlow', () => {
     expect(validateFlowSource(sched('0 61 * * *'), opts)[0].message).toContain('hour 61 is out of range 0-23');
     expect(validateFlowSource(sched('0 0 9 * * *'), opts)[0].message).toContain('withSeconds');
     expect(validateFlowSource(sched('0 0 9 * * *', '    withSeconds: true\n'), opts)).toEqual([]);
+  });
+
+  it('checks the time zone of Schedule triggers', () => {
+    const sched = (tz: string) => flow(`${LOG_TASK}triggers:\n  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@daily"\n    timezone: ${tz}\n`);
+    expect(validateFlowSource(sched('Europe/Paris'), opts)).toEqual([]);
+    expect(validateFlowSource(sched('UTC'), opts)).toEqual([]);
+    expect(validateFlowSource(sched('Europe/Pariss'), opts).map((v) => [v.path, v.message])).toEqual([
+      ['triggers[0].timezone', 'unknown time zone `Europe/Pariss` (did you mean `Europe/Paris`?)'],
+    ]);
   });
 
   it('checks ISO-8601 durations and accepts expressions', () => {
