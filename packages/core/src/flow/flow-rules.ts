@@ -41,6 +41,8 @@ const FLOW_TRIGGER = 'io.kestra.plugin.core.trigger.Flow';
 
 /** Why a time zone id is not one the runtime knows (IANA ids such as Europe/Paris, or UTC offsets), or undefined. */
 function timeZoneProblem(zone: string): string | undefined {
+  // Java's ZoneId also takes fixed offsets: Z, +02:00, UTC+1, GMT-05:30.
+  if (/^(?:Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)$/i.test(zone)) return undefined;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return undefined;

@@ -128,6 +128,8 @@ describe('parseFlow', () => {
     const sched = (tz: string) => flow(`${LOG_TASK}triggers:\n  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@daily"\n    timezone: ${tz}\n`);
     expect(validateFlowSource(sched('Europe/Paris'), opts)).toEqual([]);
     expect(validateFlowSource(sched('UTC'), opts)).toEqual([]);
+    expect(validateFlowSource(sched('"+02:00"'), opts)).toEqual([]);
+    expect(validateFlowSource(sched('GMT-5'), opts)).toEqual([]);
     expect(validateFlowSource(sched('Europe/Pariss'), opts).map((v) => [v.path, v.message])).toEqual([
       ['triggers[0].timezone', 'unknown time zone `Europe/Pariss` (did you mean `Europe/Paris`?)'],
     ]);
