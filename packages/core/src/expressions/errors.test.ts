@@ -105,6 +105,8 @@ describe('errors name the expression, the position and what failed', () => {
     ["{{ read('missing.txt') }}", "File 'missing.txt' not found"],
     ['{{ randomInt(5, 5) }}', 'upper (5) must be greater than lower (5)'],
     ['{{ range(1, 10, 0) }}', 'must not be 0'],
+    ['{{ render(42) }}', "The 'render' function expects an argument 'template' with type string."],
+    ["{{ render('x', recursive='yes') }}", "optional argument 'recursive' with type boolean"],
     ['{{ currentEachOutput(outputs.first) }}', 'No execution outputs for the current task runs path'],
     ["{{ currentEachOutput('x') }}", "expects an argument 'outputs' with type map"],
     ['{{ inputs.name | date("yyyy", bogus=1) }}', 'Unknown argument "bogus"'],

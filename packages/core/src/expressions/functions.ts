@@ -49,14 +49,18 @@ function safeLookup(ev: Evaluation, name: string): unknown {
 }
 
 function renderFn(recursive: boolean): FunctionDef {
+  const name = recursive ? 'render' : 'renderOnce';
   return {
-    args: recursive ? ['expression', 'recursive'] : ['expression'],
+    args: recursive ? ['template', 'recursive'] : ['template'],
     fn: (a, ev, pos) => {
-      const expr = a.expression;
-      if (typeof expr !== 'string') return expr ?? null;
-      const loop = recursive && a.recursive !== false;
-      let out = ev.renderNested(expr, pos);
-      for (let i = 0; loop && i < 100 && out !== expr && (out.includes('{{') || out.includes('{%')); i++) {
+      const template = a.template;
+      if (typeof template !== 'string') throw new EvalFailure(`The '${name}' function expects an argument 'template' with type string.`);
+      if (a.recursive !== undefined && a.recursive !== null && typeof a.recursive !== 'boolean') {
+        throw new EvalFailure(`The '${name}' function expects an optional argument 'recursive' with type boolean.`);
+      }
+      let out = ev.renderNested(template, pos);
+      // Kestra renders again until the text stops changing (at most 100 passes).
+      for (let i = 0; recursive && a.recursive !== false && out !== template && i < 100; i++) {
         const next = ev.renderNested(out, pos);
         if (next === out) break;
         out = next;
@@ -225,11 +229,11 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
         for (const [taskId, entry] of Object.entries(tasks)) {
           if (!isMap(entry)) continue;
           if (typeof entry.state === 'string') {
-            if (entry.state.toUpperCase() === wanted) out.push({ taskId, state: entry.state });
+            if (entry.state.toUpperCase() === wanted) out.push({ taskId, state: wanted });
             continue;
           }
           for (const [value, sub] of Object.entries(entry)) {
-            if (isMap(sub) && typeof sub.state === 'string' && sub.state.toUpperCase() === wanted) out.push({ taskId, value, state: sub.state });
+            if (isMap(sub) && typeof sub.state === 'string' && sub.state.toUpperCase() === wanted) out.push({ taskId, value, state: wanted });
           }
         }
         return out;
