@@ -318,3 +318,30 @@ describe('flow updates', () => {
     expect(await w.state('edited')).toBeUndefined();
   });
 });
+
+describe('a slot whose execution cannot be created', () => {
+  it('is logged and dropped, and does not keep the trigger locked', async () => {
+    const w = createTriggerWorld();
+    await w.saveFlow(flowWith('invalid', { cron: '* * * * *' }));
+    let refuse = true;
+    const deps = {
+      ...w.deps,
+      executions: {
+        create: async (request: Parameters<typeof w.deps.executions.create>[0]) => {
+          if (refuse) throw new Error("Invalid input 'count': 'abc' is not an integer");
+          return w.deps.executions.create(request);
+        },
+      },
+    };
+    w.setNow('2026-01-01T10:00:00.010Z');
+    await runSchedulerTick(deps, w.now);
+    expect(w.logger.lines.some((l) => l.message === 'schedule trigger could not start an execution')).toBe(true);
+    const state = await w.state('invalid');
+    expect(state?.executionId).toBeUndefined();
+    expect(state?.pending).toBeUndefined();
+    refuse = false;
+    w.setNow('2026-01-01T10:01:00.010Z');
+    await runSchedulerTick(deps, w.now);
+    expect(dates(w)).toEqual(['2026-01-01T10:01:00.000Z']);
+  });
+});
