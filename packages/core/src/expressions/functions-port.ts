@@ -5,8 +5,12 @@
 export interface ExpressionFunctions {
   /** `secret(key, namespace=)`: the secret value; must throw when missing. Values are registered for masking. */
   secret?(key: string, options?: { namespace?: string }): Promise<string>;
-  /** `kv(key, namespace=flow.namespace, errorOnMissing=true)`: the typed KV value. */
-  kv?(key: string, options: { namespace?: string; errorOnMissing: boolean }): Promise<unknown>;
+  /**
+   * `kv(key, namespace=flow.namespace, errorOnMissing=true)`: the typed KV value, or undefined/null when
+   * the key is missing (the engine then raises Kestra's error if errorOnMissing). When the template names
+   * no namespace, `inherit` is true: Kestra then also looks in the parent namespaces (a.b.c, a.b, a).
+   */
+  kv?(key: string, options: { namespace?: string; errorOnMissing: boolean; inherit?: boolean }): Promise<unknown>;
   /** `read(path)`: a namespace file path, `nsfile://` or `kestra://` URI, as a string. */
   read?(path: string, options: { namespace?: string; revision?: number }): Promise<string>;
   /** `fileURI(path)`: the kestra:// URI of a namespace file (no read). */

@@ -111,9 +111,15 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
       args: ['key', 'namespace', 'errorOnMissing'],
       fn: (a, ev) => {
         const key = requiredString(a.key, 'key', 'kv');
-        const namespace = optString(a.namespace, 'namespace') ?? flowNamespace(ev);
+        const explicit = optString(a.namespace, 'namespace');
+        const namespace = explicit ?? flowNamespace(ev);
         const errorOnMissing = a.errorOnMissing === undefined || a.errorOnMissing === null ? true : a.errorOnMissing !== false && a.errorOnMissing !== 'false';
-        return ev.port(`kv:${namespace}:${key}`, () => port(ev, 'kv')(key, { ...(namespace ? { namespace } : {}), errorOnMissing }), true) ?? null;
+        const options = { ...(namespace ? { namespace } : {}), errorOnMissing, inherit: explicit === undefined };
+        const value = ev.port(`kv:${namespace}:${key}`, () => port(ev, 'kv')(key, options), true);
+        if ((value === undefined || value === null) && errorOnMissing) {
+          throw new EvalFailure(`The key '${key}' does not exist in the namespace '${namespace}'.`);
+        }
+        return value ?? null;
       },
     },
   ],

@@ -71,6 +71,7 @@ export function testFunctions(overrides: Partial<ExpressionFunctions> = {}): Exp
   const kv: Record<string, Record<string, unknown>> = {
     'company.team': { MY_KEY: 'my-kv-value', NUMBERS: [1, 2, 3], CONFIG: { retries: 3 } },
     'other.namespace': { MY_KEY: 'other-value' },
+    company: { PARENT_KEY: 'from-parent' },
   };
   const files: Record<string, string> = { 'example.txt': 'Hello, World!', 'queries/my_query.sql': 'SELECT 1' };
   return {
@@ -79,10 +80,14 @@ export function testFunctions(overrides: Partial<ExpressionFunctions> = {}): Exp
       if (v === undefined) throw new Error(`Cannot find secret for key '${key}'.`);
       return v;
     },
-    kv: async (key, { namespace, errorOnMissing }) => {
-      const v = kv[namespace ?? '']?.[key];
-      if (v === undefined && errorOnMissing) throw new Error(`The key '${key}' does not exist in the namespace '${namespace}'.`);
-      return v ?? null;
+    kv: async (key, { namespace, inherit }) => {
+      // Kestra's inheritance: without an explicit namespace, parent namespaces are searched too.
+      let ns = namespace ?? '';
+      for (;;) {
+        const v = kv[ns]?.[key];
+        if (v !== undefined || !inherit || !ns.includes('.')) return v;
+        ns = ns.slice(0, ns.lastIndexOf('.'));
+      }
     },
     read: async (path, { namespace }) => {
       if (namespace && namespace !== 'company.team') return `content of ${namespace}/${path}`;

@@ -456,6 +456,8 @@ export const FUNCTION_CASES: readonly Case[] = [
   ["{{ kv('OPTIONAL_KEY', flow.namespace, false) }}", ''],
   ["{{ kv('OPTIONAL_KEY', errorOnMissing=false) ?? 'fallback' }}", 'fallback'],
   ["{{ kv('NUMBERS') }}", '[1,2,3]'],
+  ["{{ kv('PARENT_KEY') }}", 'from-parent'],
+  ["{{ kv('PARENT_KEY', 'company.team', false) ?? 'not inherited' }}", 'not inherited'],
   ["{{ kv('NUMBERS')[1] + kv('CONFIG').retries }}", '5'],
   ["{{ read('example.txt') }}", 'Hello, World!'],
   ["{{ read('queries/my_query.sql') }}", 'SELECT 1'],
