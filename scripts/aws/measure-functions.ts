@@ -1,7 +1,7 @@
 /**
  * Bundle size and cold-start import time of every Lambda function, bundled
  * with the same esbuild options as the CDK construct (lib/windhover-function.ts):
- * ESM, node22 target, minified, AWS SDK external (the Lambda runtime provides it).
+ * CommonJS, node22 target, minified, AWS SDK external (the Lambda runtime provides it).
  * Import time is measured in a fresh Node process per function, SDK included,
  * median of 5 runs. Run: npx tsx scripts/aws/measure-functions.ts
  */
@@ -20,17 +20,18 @@ const FUNCTIONS = ['api', 'authorizer', 'executor', 'worker', 'scheduler'];
 
 const rows: string[] = ['| function | bundle (minified) | gzipped | cold import p50 |', '|---|---:|---:|---:|'];
 for (const name of FUNCTIONS) {
-  const outfile = join(out, `${name}.mjs`);
+  const outfile = join(out, `${name}.cjs`);
   await build({
     entryPoints: [join(root, 'functions', name, 'handler.ts')],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node22',
     minify: true,
     mainFields: ['module', 'main'],
     external: ['@aws-sdk/*', '@smithy/*'],
-    banner: { js: "import { createRequire as __wh_cr } from 'node:module'; const require = __wh_cr(import.meta.url);" },
+    banner: { js: "const __wh_meta_url=require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__wh_meta_url' },
     outfile,
     logLevel: 'error',
   });
@@ -40,7 +41,7 @@ for (const name of FUNCTIONS) {
   for (let i = 0; i < 5; i++) {
     const ms = execFileSync(
       process.execPath,
-      ['--no-warnings', '-e', `const t=process.hrtime.bigint();import(${JSON.stringify(outfile)}).then(()=>process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6)))`],
+      ['--no-warnings', '-e', `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`],
       { cwd: root, encoding: 'utf8', env: { ...process.env, WINDHOVER_TABLE_NAME: 't' } },
     );
     times.push(Number(ms));

@@ -163,7 +163,7 @@ export class DynamoExecutionRepository implements ExecutionRepository {
     const byFlow = query.namespace !== undefined && query.flowId !== undefined;
     const from = query.startDate === undefined ? '0' : new Date(query.startDate).toISOString();
     const to = query.endDate === undefined ? '\uffff' : `${new Date(query.endDate).toISOString()}#\uffff`;
-    const rows = (
+    let rows = (
       await Promise.all(
         allShards().map((shard) =>
           queryAll(this.doc, {
@@ -184,6 +184,13 @@ export class DynamoExecutionRepository implements ExecutionRepository {
       .flat()
       .map((r) => ({ ...r, id: String(r.gsi1sk ?? r.gsi2sk).split('#').slice(1).join('#'), startDate: String(r.startDate) }))
       .filter((r) => matches(r, query));
+    if (query.states && query.states.length > 0) {
+      // The state is not in the indexes (an execution's end would rewrite both of them):
+      // read it from the candidates' headers.
+      const states = await this.statesOf(tenantId, rows.map((r) => r.id));
+      const wanted = new Set<string>(query.states);
+      rows = rows.filter((r) => wanted.has(states.get(r.id) ?? ''));
+    }
     const asc = query.sort === 'startDate:asc';
     rows.sort((a, b) => (a.startDate === b.startDate ? a.id.localeCompare(b.id) : a.startDate < b.startDate ? -1 : 1) * (asc ? 1 : -1));
     const size = Math.max(1, query.size ?? DEFAULT_PAGE_SIZE);
@@ -204,6 +211,26 @@ export class DynamoExecutionRepository implements ExecutionRepository {
     await batchDelete(this.doc, this.table, items.map((i) => ({ pk: i.pk, sk: i.sk })));
     this.known.delete(pk);
     await this.blobs?.deleteBlobs?.(`_repository/executions/${tenantId}/${id}/`);
+  }
+
+  /** Current state of each execution, by id (BatchGet of the headers' state only). */
+  private async statesOf(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
+        [this.table]: {
+          Keys: ids.slice(i, i + 100).map((id) => ({ pk: keys.execution(tenantId, id), sk: 'H' })),
+          ProjectionExpression: 'id, #s',
+          ExpressionAttributeNames: { '#s': 'state' },
+        },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const res = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of res.Responses?.[this.table] ?? []) out.set(String(item.id), String(item.state));
+        request = res.UnprocessedKeys as typeof request;
+      }
+    }
+    return out;
   }
 
   private async previousState(pk: string, expectedVersion: number): Promise<HeaderState> {
@@ -257,7 +284,6 @@ function matches(r: IndexRow, q: ExecutionQuery): boolean {
   if (q.namespace !== undefined && ns !== q.namespace) return false;
   if (q.namespacePrefix !== undefined && ns !== q.namespacePrefix && !ns.startsWith(`${q.namespacePrefix}.`)) return false;
   if (q.flowId !== undefined && r.flowId !== q.flowId) return false;
-  if (q.states && q.states.length > 0 && !q.states.includes(r.state as never)) return false;
   if (q.parentId !== undefined && r.parentId !== q.parentId) return false;
   const labels = (r.labels ?? []) as Label[];
   for (const [key, value] of Object.entries(q.labels ?? {})) {

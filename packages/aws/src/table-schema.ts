@@ -28,11 +28,13 @@ export const TABLE_SCHEMA = {
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
   /**
-   * Only these attributes are copied into the indexes (INCLUDE projection), so
-   * an executor step that changes only the execution's task runs or version
-   * costs no index write.
+   * Only these attributes are copied into the indexes (INCLUDE projection).
+   * None of them changes while an execution runs (its state is deliberately
+   * not projected), so executor steps, the end of an execution included,
+   * cost no index write: DynamoDB writes an index only when a key or a
+   * projected attribute changes.
    */
-  projectedAttributes: ['body', 'ns', 'flowId', 'state', 'startDate', 'labels', 'parentId', 'lvl'],
+  projectedAttributes: ['body', 'ns', 'flowId', 'startDate', 'labels', 'parentId', 'lvl'],
 } as const;
 
 /** Number of write shards for hot listings (executions, logs). */
