@@ -228,7 +228,8 @@ export type { NamespaceFilesOptions, NamespaceFilesIfExists, NamespaceFileCopy }
 export { resolveNamespaceFileRef, isNamespaceFileUri, namespaceFileStorageUri } from './namespace/nsfile-uri';
 export { parseFlow, validateFlowSource, validateMultiDocument } from './flow/parse-flow';
 export type { FlowValidationOptions, ParseFlowResult, FlowValidationResult } from './flow/parse-flow';
-export { buildFlowSchema, FLOW_SCHEMA_ID, VALID_INPUT_TYPES } from './flow/flow-schema';
+export { buildFlowSchema, FLOW_SCHEMA_ID } from './flow/flow-schema';
+export { VALID_INPUT_TYPES } from './flow/input-schema';
 export { warmFlowValidator } from './flow/schema-validator';
 export { applyPluginDefaults, pluginDefaultMatches } from './flow/plugin-defaults';
 export { findPluginInstances } from './flow/plugin-walker';

@@ -1,7 +1,8 @@
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { closeMatches } from './close-matches';
 import { cronProblem } from './cron';
-import { FLOW_ID_PATTERN, NAMESPACE_PATTERN, TASK_ID_PATTERN, VALID_INPUT_TYPES } from './flow-schema';
+import { FLOW_ID_PATTERN, NAMESPACE_PATTERN, TASK_ID_PATTERN } from './flow-schema';
+import { VALID_INPUT_TYPES } from './input-schema';
 import { isExpression } from './iso-duration';
 import type { PluginInstance } from './plugin-walker';
 import { formatPath } from './property-path';

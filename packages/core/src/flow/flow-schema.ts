@@ -2,9 +2,8 @@ import type { JsonSchema } from '../model/json';
 import { STATE_TYPES } from '../model/state';
 import type { PluginDescriptor, PluginKind } from '../plugins/plugin';
 import type { PluginRegistry } from '../plugins/plugin-registry';
-import { SCHEMA_REFS } from './schema-refs';
-
-type Schema = Record<string, unknown>;
+import { INPUT_ID_PATTERN, inputDef, VALID_INPUT_TYPES } from './input-schema';
+import { bool, closed, list, ref, type Schema, str } from './schema-builders';
 
 export const FLOW_SCHEMA_ID = 'https://windhover.dev/schemas/flow.schema.json';
 export const FLOW_ID_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9._-]*$';
@@ -12,42 +11,8 @@ export const NAMESPACE_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 export const TASK_ID_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_-]*$';
 /** A string holding a Pebble expression. */
 export const EXPRESSION_PATTERN = '\\{\\{[\\s\\S]*\\}\\}|\\{%[\\s\\S]*%\\}';
-export const INPUT_ID_PATTERN = '^[a-zA-Z0-9][.a-zA-Z0-9_-]*$';
-/** Input types Kestra 1.x accepts (ENUM was replaced by SELECT). */
-export const VALID_INPUT_TYPES = [
-  'STRING',
-  'INT',
-  'FLOAT',
-  'BOOLEAN',
-  'BOOL',
-  'SELECT',
-  'MULTISELECT',
-  'DATETIME',
-  'DATE',
-  'TIME',
-  'DURATION',
-  'FILE',
-  'JSON',
-  'YAML',
-  'URI',
-  'SECRET',
-  'ARRAY',
-  'EMAIL',
-] as const;
 const OUTPUT_TYPES = [...VALID_INPUT_TYPES, 'ENUM'];
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
-const ref = (name: keyof typeof SCHEMA_REFS): Schema => ({ $ref: SCHEMA_REFS[name] });
-const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
-const bool = (description: string, def?: boolean): Schema => ({ type: 'boolean', description, ...(def !== undefined ? { default: def } : {}) });
-const list = (items: Schema, description?: string): Schema => ({ type: 'array', items, ...(description ? { description } : {}) });
-const closed = (properties: Record<string, Schema>, required: string[] = [], description?: string): Schema => ({
-  type: 'object',
-  properties,
-  ...(required.length ? { required } : {}),
-  additionalProperties: false,
-  ...(description ? { description } : {}),
-});
 
 const workerGroup = closed({ key: str('Worker group key'), fallback: { type: 'string', enum: ['WAIT', 'FAIL', 'CANCEL'] } }, [], 'Worker group (Enterprise)');
 
@@ -161,66 +126,6 @@ function kindDef(registry: PluginRegistry, kind: PluginKind, description: string
     required: kind === 'task' || kind === 'trigger' ? ['id', 'type'] : ['type'],
     properties: { type: { type: 'string', description: 'Plugin type' } },
     ...(plugins.length > 0 ? { discriminator: { propertyName: 'type' }, oneOf: plugins.map(pluginBranch) } : {}),
-  };
-}
-
-const inputCommon: Record<string, Schema> = {
-  id: { type: 'string', pattern: INPUT_ID_PATTERN, description: 'Input id; dots create nested inputs' },
-  name: str('Deprecated alias of id'),
-  description: str('Markdown description'),
-  displayName: str('Label shown in the UI'),
-  required: bool('An execution needs a value', true),
-  defaults: { description: 'Default value (rendered)' },
-  prefill: { description: 'Initial value in the UI, only for optional inputs' },
-  dependsOn: closed({ inputs: list(str()), condition: str('Expression gating the input') }, [], 'Inputs this one depends on'),
-};
-
-const selectProps: Record<string, Schema> = {
-  values: { anyOf: [list({ type: ['string', 'number', 'boolean'] }), ref('expression')] },
-  expression: str('Expression returning the values'),
-  allowCustomValue: bool('Accept values not in the list', false),
-  autoSelectFirst: bool('Preselect the first value', false),
-  isRadio: bool('Show as radio buttons', false),
-};
-
-const INPUT_TYPE_PROPS: Record<string, Record<string, Schema>> = {
-  STRING: { validator: str('Regular expression the value must match') },
-  SECRET: { validator: str('Regular expression the value must match') },
-  INT: { min: { type: 'integer' }, max: { type: 'integer' } },
-  FLOAT: { min: { type: 'number' }, max: { type: 'number' } },
-  BOOLEAN: {},
-  BOOL: {},
-  DATETIME: { after: str(), before: str() },
-  DATE: { after: str(), before: str() },
-  TIME: { after: str(), before: str() },
-  DURATION: { min: ref('duration'), max: ref('duration') },
-  FILE: { allowedFileExtensions: list(str()), extension: str('Deprecated: extension of the uploaded file') },
-  JSON: {},
-  YAML: {},
-  URI: {},
-  EMAIL: {},
-  SELECT: selectProps,
-  MULTISELECT: {
-    ...selectProps,
-    options: list(str(), 'Deprecated alias of values'),
-    itemType: { type: 'string', enum: VALID_INPUT_TYPES.filter((t) => t !== 'ARRAY' && t !== 'MULTISELECT') },
-  },
-  ARRAY: { itemType: { type: 'string', enum: VALID_INPUT_TYPES.filter((t) => t !== 'ARRAY'), description: 'Type of every item' } },
-};
-
-function inputDef(): Schema {
-  return {
-    type: 'object',
-    required: ['type'],
-    properties: { type: { type: 'string', enum: [...VALID_INPUT_TYPES] } },
-    anyOf: [{ required: ['id'] }, { required: ['name'] }],
-    discriminator: { propertyName: 'type' },
-    oneOf: VALID_INPUT_TYPES.map((t) => ({
-      title: `${t} input`,
-      properties: { type: { const: t }, ...inputCommon, ...INPUT_TYPE_PROPS[t] },
-      ...(t === 'ARRAY' ? { required: ['itemType'] } : {}),
-      additionalProperties: false,
-    })),
   };
 }
 
