@@ -14,11 +14,15 @@ import {
 } from '../apply/apply-plan';
 import { type Manifest, readManifests } from '../apply/manifests';
 import type { CliIo, Command } from '../command';
+import { mapLimit } from '../map-limit';
 
 export type { Manifest } from '../apply/manifests';
 
 const USAGE =
   'apply -f FILE|DIR [-f ...] [--dry-run] [--prune [--applyset NAME] [--allow-empty]] [--summary] [--server URL] [--user USER:PASSWORD | --api-token TOKEN] [--tenant main]';
+
+/** Read-only requests of the plan in flight at once (writes are sequential, in order). */
+const PLAN_CONCURRENCY = 8;
 
 /** The manager name sent with every write, so that flows labelled system.readOnly may be changed. */
 export const APPLY_MANAGER = 'windhover-apply';
@@ -92,8 +96,7 @@ export const APPLY_COMMAND: Command = {
       }
       const order: Record<Manifest['kind'], number> = { KestraNamespaceFile: 0, KestraKeyValue: 1, KestraFlow: 2 };
       const manifests = read.manifests.map((m) => m.manifest).sort((a, b) => order[a.kind] - order[b.kind]);
-      const changes: PlannedChange[] = [];
-      for (const m of manifests) changes.push(await planManifest(api, m, tenant));
+      const changes = await mapLimit(manifests, PLAN_CONCURRENCY, (m) => planManifest(api, m, tenant));
       const current = manifests.map((m) => refOf(m, tenant));
       const inventory = await readInventory(api, parsed.applyset);
       const deletions = parsed.prune ? await planPrune(api, inventory, current) : [];

@@ -4,6 +4,7 @@ import { ApiClient, readConnectionArgs } from '../api-client';
 import { errorText } from '../apply/apply-plan';
 import { yamlFiles } from '../apply/manifests';
 import type { CliIo, Command } from '../command';
+import { mapLimit } from '../map-limit';
 import { lineInSource, splitConstraint } from '../yaml-locations';
 
 const USAGE =
@@ -145,8 +146,9 @@ export const FLOW_DEPLOY_COMMAND: Command = {
       type Plan = { flow: LocalFlow; action: 'create' | 'update' | 'unchanged' };
       const plan: Plan[] = [];
       if (problems.length === 0) {
-        for (const f of flows) {
-          const current = await api.getFlow(f.namespace as string, f.id as string);
+        const currents = await mapLimit(flows, 8, (f) => api.getFlow(f.namespace as string, f.id as string));
+        for (const [i, f] of flows.entries()) {
+          const current = currents[i];
           if (!current) plan.push({ flow: f, action: 'create' });
           else if (normalizeSource(current.source ?? '') === normalizeSource(f.source)) plan.push({ flow: f, action: 'unchanged' });
           else if (!parsed.override) problems.push(`${f.file}:${f.firstLine}: flow '${f.namespace}.${f.id}' already exists and differs; use --override to update it`);
