@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineWorld, startEngineWorld, states } from './engine-world';
+import { startEngineWorld, states } from './engine-world';
 
 /** A counter service: every request is one visible side effect of a task. */
 let server: Server;

@@ -228,7 +228,7 @@ async function afterExecutionPass(d: Draft): Promise<boolean> {
 }
 
 function syncPaused(d: Draft): void {
-  const paused = d.runs.some((r) => r.state.current === 'PAUSED');
+  const paused = d.openRuns().some((r) => r.state.current === 'PAUSED');
   if (paused && d.state.current === 'RUNNING') d.setExecutionState('PAUSED');
   else if (!paused && d.state.current === 'PAUSED') d.setExecutionState('RUNNING');
 }

@@ -4,6 +4,7 @@ import type { JsonValue } from '../model/json';
 import type { State, StateType } from '../model/state';
 import { isTerminated } from '../model/state';
 import { coreTaskType, T } from './core-task-types';
+import type { Unit } from './branches';
 import type { EngineState } from './engine-state';
 import { APPLIED_EVENTS_KEPT } from './engine-state';
 import type { DecideContext, Effect, TaskTypeInfo } from './engine-types';
@@ -37,6 +38,8 @@ export class Draft {
   #open = new Set<string>();
   /** Per flowable task run: units known done (resolveScope hint), valid for this step. */
   readonly scopeHints = new Map<string, number>();
+  /** ForEach units by task run id (values do not change within a step). */
+  readonly unitCache = new Map<string, readonly Unit[]>();
   #version = 0;
   #cache: { version: number; maps: { outputs: Record<string, unknown>; tasks: Record<string, unknown> } } | undefined;
   #byIdCache: { version: number; map: Map<string, TaskRun> } | undefined;
@@ -248,8 +251,11 @@ export class Draft {
     return info?.canonical === T.forEach;
   };
 
+  /** Outputs kept in storage that this step produced (inline runs): task run id -> outputs. */
+  readonly localOutputs = new Map<string, Readonly<Record<string, JsonValue>>>();
+
   outputsOf = (r: TaskRun): Readonly<Record<string, JsonValue>> | undefined =>
-    this.ctx.externalOutputs?.get(r.id) ?? r.outputs;
+    this.localOutputs.get(r.id) ?? this.ctx.externalOutputs?.get(r.id) ?? r.outputs;
 
   byId(): Map<string, TaskRun> {
     if (!this.#byIdCache || this.#byIdCache.version !== this.#version) {

@@ -196,6 +196,7 @@ export interface TaskTypeInfo {
 /** Outcome of a task run executed inline (see DecideContext.inline). */
 export interface InlineTaskResult {
   readonly state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+  /** The outputs (also when they were stored at `outputsRef`; they are not kept in the execution then). */
   readonly outputs?: Readonly<Record<string, JsonValue>>;
   readonly outputsRef?: string;
   readonly metrics?: readonly Metric[];

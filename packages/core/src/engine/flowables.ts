@@ -60,9 +60,14 @@ export function scopeOf(d: Draft, run: TaskRun, task: TaskDefinition, canonical:
       const values = d.engine.loopValues?.[run.id];
       if (!values) return undefined;
       const tasks = list(task['tasks']);
+      let units = d.unitCache.get(run.id);
+      if (!units) {
+        units = values.map((v, i) => ({ tasks, value: v, iteration: i }));
+        d.unitCache.set(run.id, units);
+      }
       return {
         ...base,
-        units: values.map((v, i) => ({ tasks, value: v, iteration: i })),
+        units,
         concurrency: num(task['concurrencyLimit'], 1),
       };
     }

@@ -102,7 +102,10 @@ export async function startRun(d: Draft, id: string, task: TaskDefinition): Prom
       d.inlineLeft--;
       const taskRun = d.run(id)!;
       const res = await inline.run({ execution: d.snapshot(), taskRun, task, attempt, variables: d.variablesFor(taskRun, task) });
-      if (res.outputsRef) d.engine.outputRefs = { ...(d.engine.outputRefs ?? {}), [id]: res.outputsRef };
+      if (res.outputsRef) {
+        d.engine.outputRefs = { ...(d.engine.outputRefs ?? {}), [id]: res.outputsRef };
+        if (res.outputs) d.localOutputs.set(id, res.outputs);
+      }
       if (res.state === 'KILLED') endRun(d, id, 'KILLED');
       else settleAttempt(d, id, res.state, { outputs: res.outputsRef ? undefined : res.outputs, metrics: res.metrics, retryable: res.retryable });
       return;

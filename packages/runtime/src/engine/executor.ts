@@ -123,7 +123,11 @@ export class Executor {
       taskType: taskTypeResolver(registry),
       ...(running !== undefined ? { runningExecutionsOfFlow: running } : {}),
       ...(this.deps.instanceVariables ? { instanceVariables: this.deps.instanceVariables } : {}),
-      externalOutputs: await outputs.external(execution),
+      externalOutputs: await outputs.external(
+        event.type === 'task-result' && event.outputsRef
+          ? { ...execution, engine: { appliedEvents: [], outbox: [], ...execution.engine, outputRefs: { ...(execution.engine?.outputRefs ?? {}), [event.taskRunId]: event.outputsRef } } }
+          : execution,
+      ),
     };
     return { flow, ctx };
   }

@@ -93,9 +93,10 @@ export class Worker {
     }
     const r = await this.#run(execution, taskRun.id, attempt, task, index, variables);
     if (r.type !== 'task-result') throw new Error('unexpected result');
+    const outputs = r.outputs ?? (r.outputsRef ? (await this.deps.outputs.external({ ...execution, engine: { appliedEvents: [], outbox: [], outputRefs: { [taskRun.id]: r.outputsRef } } })).get(taskRun.id) : undefined);
     return {
       state: r.state,
-      ...(r.outputs ? { outputs: r.outputs } : {}),
+      ...(outputs ? { outputs } : {}),
       ...(r.outputsRef ? { outputsRef: r.outputsRef } : {}),
       ...(r.metrics ? { metrics: r.metrics } : {}),
       ...(r.retryable !== undefined ? { retryable: r.retryable } : {}),
