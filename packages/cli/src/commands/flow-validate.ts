@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FLOW_LIMITS, type FlowValidationResult, type PluginRegistry, type Violation, validateMultiDocument } from '@windhover/core';
-import { createDescriptorRegistry } from '@windhover/tasks';
+import { validationRegistry } from '@windhover/runtime';
+import { createTaskRegistry } from '@windhover/tasks';
 import type { CliIo, Command } from '../command';
 
 const USAGE = 'flow validate <file|dir>... [--format text|json]';
@@ -68,8 +69,11 @@ export function formatViolation(v: Violation): string {
   return `${v.file ?? '<input>'}:${v.line ?? 1}:${v.column ?? 1}: ${v.message}${v.path ? ` (${v.path})` : ''}`;
 }
 
-/** `windhover flow validate <file|dir>...`: validates flows as Kestra would, with file:line:col messages. */
-export function flowValidateCommand(registry: () => PluginRegistry = createDescriptorRegistry): Command {
+/** The types the server accepts: every implemented task, plus the built-in triggers, conditions and task runners. */
+const serverRegistry = (): PluginRegistry => validationRegistry(createTaskRegistry());
+
+/** `windhover flow validate <file|dir>...`: validates flows as the server will (Kestra's rules), with file:line:col messages. */
+export function flowValidateCommand(registry: () => PluginRegistry = serverRegistry): Command {
   return {
     name: ['flow', 'validate'],
     summary: 'Validate flow files (every .yml/.yaml under the given paths)',
