@@ -225,6 +225,28 @@ tasks:
     expect((out?.['outputs'] as Json | undefined)?.['values']).toEqual({ length: 17 });
   });
 
+  it('never returns the value of a SECRET input', async () => {
+    await api.createFlow(`id: secretinput
+namespace: company.team
+inputs:
+  - id: password
+    type: SECRET
+tasks:
+  - id: len
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.password | length }}"
+`);
+    const form = new FormData();
+    form.append('password', 'pa55-w0rd-value');
+    const r = await api.execute('company.team', 'secretinput', form, '?wait=true');
+    expect((r.json['state'] as Json)['current']).toBe('SUCCESS');
+    expect(r.text).not.toContain('pa55-w0rd-value');
+    const got = await api.execution(String(r.json['id']));
+    expect(got.text).not.toContain('pa55-w0rd-value');
+    const search = await api.call('GET', '/api/v1/main/executions/search?flowId=secretinput');
+    expect(search.text).not.toContain('pa55-w0rd-value');
+  });
+
   it('reads a KV value set through the API from a flow', async () => {
     const put = await api.call('PUT', '/api/v1/main/namespaces/company.team/kv/greeting', { body: '"bonjour"', contentType: 'application/json' });
     expect(put.status).toBeLessThan(300);
