@@ -7,6 +7,7 @@
  *   npx tsx scripts/bench/validate.ts [count]
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { validateFlowSource, warmFlowValidator } from '@windhover/core';
 import { createDescriptorRegistry } from '@windhover/tasks';
@@ -51,6 +52,8 @@ process.stdout.write(
       problems,
       target: `${count} flows < 1000 ms`,
       met: ms < 1000,
+      metOnCpu: (user + system) / 1000 < 1000,
+      loadAverage: loadavg()[0],
     },
     null,
     2,
