@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CronSchedule } from './cron-schedule';
-import { formatZoned, parseZoned } from './zoned-time';
+import { formatZoned, parseZoned, zoneOffsetMinutes } from './zoned-time';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const at = (s: string) => Date.parse(s);
@@ -115,4 +115,44 @@ describe('zoned dates', () => {
     expect(parseZoned('2026-03-29T03:00:00', 'Europe/Paris')?.instantMs).toBe(ms);
     expect(parseZoned('not a date')).toBeUndefined();
   });
+});
+
+describe('CronSchedule fixed-offset shortcut', () => {
+  it('answers exactly as croner with the zone, around every DST change of several zones', async () => {
+    const { Cron } = await import('croner');
+    const zones = ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Tehran', 'America/Santiago', 'Africa/Casablanca', 'Asia/Kolkata'];
+    const crons: [string, boolean][] = [
+      ['30 2 * * *', false],
+      ['0 * * * *', false],
+      ['*/15 1-3 * * *', false],
+      ['0 0 L * *', false],
+      ['*/20 * 2 * * *', true],
+      ['0 9 * * MON', false],
+    ];
+    let compared = 0;
+    for (const timezone of zones) {
+      // References every 17 minutes from 6 h before to 6 h after each of the zone's 2026 offset changes,
+      // plus one every 97 hours through the year.
+      const refs: number[] = [];
+      const start = Date.parse('2026-01-01T00:00:00Z');
+      for (let t = start; t < Date.parse('2027-01-01T00:00:00Z'); t += 3_600_000) {
+        if (zoneOffsetMinutes(t, timezone) !== zoneOffsetMinutes(t + 3_600_000, timezone)) {
+          for (let r = t - 6 * 3_600_000; r <= t + 6 * 3_600_000; r += 17 * 60_000 + 7_000) refs.push(r);
+        }
+        if ((t - start) % (97 * 3_600_000) === 0) refs.push(t + 1_234_000);
+      }
+      for (const [cron, withSeconds] of crons) {
+        const schedule = CronSchedule.compile({ cron, withSeconds, timezone });
+        const exact = new Cron(cron, { timezone, mode: withSeconds ? '6-part' : '5-part', domAndDow: false, fixedTimeRule: 'no-wildcard' });
+        for (const ref of refs) {
+          expect(schedule.next(ref), `${timezone} ${cron} next after ${new Date(ref).toISOString()}`).toBe(exact.nextRun(new Date(ref))?.getTime());
+          expect(schedule.previous(ref), `${timezone} ${cron} previous before ${new Date(ref).toISOString()}`).toBe(
+            exact.previousRuns(1, new Date(ref))[0]?.getTime(),
+          );
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(3_000);
+  }, 120_000);
 });

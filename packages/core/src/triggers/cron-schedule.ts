@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { ValidationError } from '../errors';
-import { isValidTimeZone } from './zoned-time';
+import { isValidTimeZone, zoneOffsetMinutes } from './zoned-time';
 
 /** What a Schedule trigger says about time (core-spec §5.2). */
 export interface CronSpec {
@@ -23,6 +23,9 @@ const NICKNAMES: Readonly<Record<string, string>> = {
 
 /** Safety bound for searches that skip slots (conditions): no schedule needs more per call. */
 const MAX_SCAN = 10_000;
+const WEEK_MS = 7 * 86_400_000;
+/** Longer than any DST shift (at most 2 h). */
+const REPEAT_GUARD_MS = 3 * 3_600_000;
 
 /**
  * A compiled cron schedule in a time zone. Croner does the calendar work,
@@ -39,10 +42,19 @@ export class CronSchedule {
   readonly key: string;
   private readonly cron: Cron;
 
-  private constructor(spec: CronSpec, cron: Cron, timezone: string) {
+  private readonly fixedZone: boolean;
+  private readonly pattern: string;
+  private readonly mode: '5-part' | '6-part';
+  /** Fixed-offset twins of `cron`, by offset in minutes (see `viaOffset`). */
+  private readonly atOffset = new Map<number, Cron>();
+
+  private constructor(spec: CronSpec, cron: Cron, timezone: string, pattern: string) {
     this.cron = cron;
     this.timezone = timezone;
     this.key = `${spec.cron.trim()}|${spec.withSeconds === true}|${timezone}`;
+    this.fixedZone = timezone === 'UTC' || timezone === 'Etc/UTC';
+    this.pattern = pattern;
+    this.mode = spec.withSeconds ? '6-part' : '5-part';
   }
 
   /** Compiles (and caches) a schedule; throws ValidationError naming the problem. */
@@ -75,7 +87,7 @@ export class CronSchedule {
       const message = `invalid cron '${spec.cron}': ${e instanceof Error ? e.message : String(e)}`;
       throw new ValidationError(message, [{ path: 'cron', message }]);
     }
-    const compiled = new CronSchedule(spec, cron, timezone);
+    const compiled = new CronSchedule(spec, cron, timezone, pattern);
     if (cache.size > 50_000) cache.clear();
     cache.set(cacheKey, compiled);
     return compiled;
@@ -83,7 +95,35 @@ export class CronSchedule {
 
   /** The first slot strictly after `afterMs`. */
   next(afterMs: number): number | undefined {
+    if (!this.fixedZone) {
+      const fast = this.viaOffset(afterMs, (c) => c.nextRun(new Date(afterMs))?.getTime());
+      if (fast !== undefined) return fast;
+    }
     return this.cron.nextRun(new Date(afterMs))?.getTime();
+  }
+
+  /**
+   * Croner's zone arithmetic costs about ten times its fixed-offset one. When
+   * the zone's offset is the same at the reference and at the candidate,
+   * and they are less than a week apart (no zone changes its offset twice
+   * within a week), the offset was constant in between, so the fixed-offset
+   * answer is the zone's answer. Otherwise (a DST change nearby) the
+   * zone-aware search decides. A property test compares both over a year of
+   * transitions in several zones.
+   */
+  private viaOffset(refMs: number, find: (c: Cron) => number | undefined): number | undefined {
+    const offset = zoneOffsetMinutes(refMs, this.timezone);
+    let c = this.atOffset.get(offset);
+    if (!c) {
+      c = new Cron(this.pattern, { utcOffset: offset, mode: this.mode, domAndDow: false, fixedTimeRule: 'no-wildcard' });
+      this.atOffset.set(offset, c);
+    }
+    const r = find(c);
+    if (r === undefined || Math.abs(r - refMs) > WEEK_MS) return undefined;
+    // Also constant for the hours before the candidate: otherwise its wall time may be the repeat
+    // of a fall-back hour, which a fixed-time schedule runs only once (croner's rule).
+    if (zoneOffsetMinutes(r, this.timezone) !== offset || zoneOffsetMinutes(r - REPEAT_GUARD_MS, this.timezone) !== offset) return undefined;
+    return r;
   }
 
   /** The first slot at or after `ms`. */
@@ -93,6 +133,10 @@ export class CronSchedule {
 
   /** The last slot strictly before `beforeMs`. */
   previous(beforeMs: number): number | undefined {
+    if (!this.fixedZone) {
+      const fast = this.viaOffset(beforeMs, (c) => c.previousRuns(1, new Date(beforeMs))[0]?.getTime());
+      if (fast !== undefined) return fast;
+    }
     return this.cron.previousRuns(1, new Date(beforeMs))[0]?.getTime();
   }
 
