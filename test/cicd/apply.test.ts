@@ -140,6 +140,8 @@ describe('windhover apply: resources', () => {
     const edit = await api.call('PUT', '/api/v1/main/flows/ro.ns/locked', { body: source.replace('message: v1', 'message: hand-edit'), contentType: 'application/x-yaml' });
     expect(edit.status).toBe(409);
     writeFileSync(join(dir, 'locked.yaml'), ro('v2'));
+    const plan = await apply(['-f', dir, '--dry-run', '--diff']);
+    expect(plan.out).toEqual(['kestraflow/locked configured (dry run)', '    @@ -7 +7 @@', '         type: io.kestra.plugin.core.log.Log', '    -    message: v1', '    +    message: v2']);
     const r = await apply(['-f', dir]);
     expect(r.out).toEqual(['kestraflow/locked configured']);
     const after = await api.call('GET', '/api/v1/main/flows/ro.ns/locked?source=true');
@@ -147,8 +149,8 @@ describe('windhover apply: resources', () => {
     expect(after.json['source']).toContain('message: v2');
   });
 
-  it('prunes what an earlier apply created and the manifests dropped, and nothing else', async () => {
-    const all = { 'flow-a.yaml': flow('a', 'prune.ns', 'a'), 'flow-b.yaml': flow('b', 'prune.ns', 'b'), 'kv.yaml': kv('k', 'prune.ns', 'k', 'v'), 'file.yaml': nsfile('f', 'prune.ns', 'f.txt', 'F') };
+  it('prunes what an earlier apply created and the manifests dropped (a read-only flow too), and nothing else', async () => {
+    const all = { 'flow-a.yaml': flow('a', 'prune.ns', 'a'), 'flow-b.yaml': flow('b', 'prune.ns', 'b', '    labels:\n      system.readOnly: "true"\n'), 'kv.yaml': kv('k', 'prune.ns', 'k', 'v'), 'file.yaml': nsfile('f', 'prune.ns', 'f.txt', 'F') };
     const dir = folder(all);
     expect((await cli(server.url, ['apply', '-f', dir, '--applyset', 'prune-test'])).code).toBe(0);
     // Made by hand, not by apply: never pruned.

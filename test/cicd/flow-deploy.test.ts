@@ -50,9 +50,11 @@ describe('windhover flow deploy', () => {
     expect(refused.code).toBe(1);
     expect(refused.err.join('\n')).toContain(`${join(dir, 'x.yaml')}:1: flow 'deploy.two.x' already exists and differs; use --override to update it`);
     expect((await get('deploy.two', 'z')).status).toBe(404);
-    const r = await deploy([dir, '--override']);
+    const r = await deploy([dir, '--override', '--diff']);
     expect(r.code).toBe(0);
-    expect(r.out.slice(0, 3).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['updated deploy.two.x', 'unchanged deploy.two.y', 'created deploy.two.z']);
+    expect(r.out[1]).toBe('    @@ -5 +5 @@');
+    expect(r.out.slice(2, 5)).toEqual(['         type: io.kestra.plugin.core.log.Log', '    -    message: v1', '    +    message: v2']);
+    expect(r.out.filter((l) => !l.startsWith('    ')).slice(0, 3).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['updated deploy.two.x', 'unchanged deploy.two.y', 'created deploy.two.z']);
     const x = await get('deploy.two', 'x');
     expect(x.json['revision']).toBe(2);
     expect(x.json['source']).toContain('message: v2');

@@ -22,6 +22,8 @@ export interface PlannedChange {
   readonly action: Action;
   /** Carries out the change (not called for `unchanged` or in a dry run). */
   readonly run: () => Promise<void>;
+  /** For an update: the deployed text and the new one (for `--diff`). */
+  readonly diff?: { readonly before: string; readonly after: string };
 }
 
 /**
@@ -127,7 +129,7 @@ export async function planManifest(api: ApiClient, m: Manifest, defaultTenant: s
     const current = await api.getFlow(m.namespace, m.id, t);
     if (!current) return { ref, action: 'create', run: async () => void (await api.createFlow(m.source, t)) };
     if (normalizeSource(current.source ?? '') === normalizeSource(m.source)) return { ref, action: 'unchanged', run: async () => {} };
-    return { ref, action: 'update', run: async () => void (await api.updateFlow(m.namespace, m.id, m.source, t)) };
+    return { ref, action: 'update', run: async () => void (await api.updateFlow(m.namespace, m.id, m.source, t)), diff: { before: current.source ?? '', after: m.source } };
   }
   if (m.kind === 'KestraKeyValue') {
     const { body, stored } = kvWrite(m);
@@ -135,11 +137,14 @@ export async function planManifest(api: ApiClient, m: Manifest, defaultTenant: s
     const run = () => api.putKv(m.namespace, m.key, body, { ...(m.ttl ? { ttl: m.ttl } : {}), tenant: t });
     // A TTL is a time from now: re-applying it always refreshes the expiry.
     if (current && !m.ttl && current.type === stored.type && canonical(current.value) === canonical(stored.value)) return { ref, action: 'unchanged', run: async () => {} };
-    return { ref, action: current ? 'update' : 'create', run };
+    if (!current) return { ref, action: 'create', run };
+    const show = (v: { type: string; value: unknown }): string => `type: ${v.type}\nvalue: ${JSON.stringify(v.value)}`;
+    return { ref, action: 'update', run, diff: { before: show(current), after: show(stored) } };
   }
   const current = await api.getNamespaceFile(m.namespace, ref.id, t);
   if (current === m.content) return { ref, action: 'unchanged', run: async () => {} };
-  return { ref, action: current === undefined ? 'create' : 'update', run: () => api.putNamespaceFile(m.namespace, ref.id, m.content, t) };
+  const run = () => api.putNamespaceFile(m.namespace, ref.id, m.content, t);
+  return current === undefined ? { ref, action: 'create', run } : { ref, action: 'update', run, diff: { before: current, after: m.content } };
 }
 
 /** Whether a resource still exists on the server (pruning skips those already gone). */

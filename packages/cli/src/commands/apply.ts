@@ -14,12 +14,13 @@ import {
 } from '../apply/apply-plan';
 import { type Manifest, readManifests } from '../apply/manifests';
 import type { CliIo, Command } from '../command';
+import { lineDiff } from '../line-diff';
 import { mapLimit } from '../map-limit';
 
 export type { Manifest } from '../apply/manifests';
 
 const USAGE =
-  'apply -f FILE|DIR [-f ...] [--dry-run] [--prune [--applyset NAME] [--allow-empty]] [--summary] [--server URL] [--user USER:PASSWORD | --api-token TOKEN] [--tenant main]';
+  'apply -f FILE|DIR [-f ...] [--dry-run] [--prune [--applyset NAME] [--allow-empty]] [--summary] [--diff] [--server URL] [--user USER:PASSWORD | --api-token TOKEN] [--tenant main]';
 
 /** Read-only requests of the plan in flight at once (writes are sequential, in order). */
 const PLAN_CONCURRENCY = 8;
@@ -33,6 +34,7 @@ interface ApplyArgs {
   readonly prune: boolean;
   readonly allowEmpty: boolean;
   readonly summary: boolean;
+  readonly diff: boolean;
   readonly applyset: string;
 }
 
@@ -42,6 +44,7 @@ function parseArgs(args: readonly string[]): ApplyArgs | string {
   let prune = false;
   let allowEmpty = false;
   let summary = false;
+  let diff = false;
   let applyset = 'default';
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -50,12 +53,13 @@ function parseArgs(args: readonly string[]): ApplyArgs | string {
     else if (a === '--prune') prune = true;
     else if (a === '--allow-empty') allowEmpty = true;
     else if (a === '--summary') summary = true;
+    else if (a === '--diff') diff = true;
     else if (a === '--applyset') applyset = args[++i] ?? '';
     else return `unknown argument '${a}'`;
   }
   if (files.length === 0 || files.some((f) => f === '')) return 'give at least one -f FILE|DIR';
   if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(applyset)) return `--applyset must be a name like 'prod' (got '${applyset}')`;
-  return { files, dryRun, prune, allowEmpty, summary, applyset };
+  return { files, dryRun, prune, allowEmpty, summary, diff, applyset };
 }
 
 const VERB: Readonly<Record<PlannedChange['action'], string>> = { create: 'created', update: 'configured', unchanged: 'unchanged', delete: 'deleted' };
@@ -123,6 +127,7 @@ export const APPLY_COMMAND: Command = {
         }
         counts[c.action]++;
         io.out(`${label(c.ref)} ${VERB[c.action]}${parsed.dryRun && c.action !== 'unchanged' ? ' (dry run)' : ''}`);
+        if (parsed.diff && c.diff) for (const l of lineDiff(c.diff.before, c.diff.after)) io.out(`    ${l}`);
         return true;
       };
       for (const c of changes) if (await runOne(c)) applied.push(c.ref);

@@ -4,11 +4,12 @@ import { ApiClient, readConnectionArgs } from '../api-client';
 import { errorText } from '../apply/apply-plan';
 import { yamlFiles } from '../apply/manifests';
 import type { CliIo, Command } from '../command';
+import { lineDiff } from '../line-diff';
 import { mapLimit } from '../map-limit';
 import { lineInSource, splitConstraint } from '../yaml-locations';
 
 const USAGE =
-  'flow deploy FILE|DIR [--namespace NS] [--override] [--fail-fast] [--delete [--allow-empty]] [--dry-run] [-o table|json] [--server URL] [--user USER:PASSWORD | --api-token TOKEN] [--tenant main]';
+  'flow deploy FILE|DIR [--namespace NS] [--override] [--fail-fast] [--delete [--allow-empty]] [--dry-run] [--diff] [-o table|json] [--server URL] [--user USER:PASSWORD | --api-token TOKEN] [--tenant main]';
 
 /** The manager name sent with every write, so that flows labelled system.readOnly may be deployed. */
 export const DEPLOY_MANAGER = 'windhover-flow-deploy';
@@ -21,6 +22,7 @@ interface DeployArgs {
   readonly delete: boolean;
   readonly allowEmpty: boolean;
   readonly dryRun: boolean;
+  readonly diff: boolean;
   readonly output: 'table' | 'json';
 }
 
@@ -28,7 +30,7 @@ function parseArgs(args: readonly string[]): DeployArgs | string {
   let path: string | undefined;
   let namespace: string | undefined;
   let output: 'table' | 'json' = 'table';
-  const flags = { override: false, failFast: false, delete: false, allowEmpty: false, dryRun: false };
+  const flags = { override: false, failFast: false, delete: false, allowEmpty: false, dryRun: false, diff: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--namespace' || a === '-n') namespace = args[++i];
@@ -38,6 +40,7 @@ function parseArgs(args: readonly string[]): DeployArgs | string {
     else if (a === '--delete') flags.delete = true;
     else if (a === '--allow-empty') flags.allowEmpty = true;
     else if (a === '--dry-run') flags.dryRun = true;
+    else if (a === '--diff') flags.diff = true;
     else if (a === '-o' || a === '--output') {
       const o = args[++i];
       if (o !== 'table' && o !== 'json') return `--output must be table or json (got '${o ?? ''}')`;
@@ -86,6 +89,7 @@ interface Result {
   status: Status;
   revision?: number;
   error?: string;
+  diff?: string[];
 }
 
 /**
@@ -143,7 +147,7 @@ export const FLOW_DEPLOY_COMMAND: Command = {
         if (first) problems.push(`${f.file}:${f.firstLine}: flow '${key}' is also defined in ${first.file}:${first.firstLine}`);
         else seen.set(key, f);
       }
-      type Plan = { flow: LocalFlow; action: 'create' | 'update' | 'unchanged' };
+      type Plan = { flow: LocalFlow; action: 'create' | 'update' | 'unchanged'; before?: string };
       const plan: Plan[] = [];
       if (problems.length === 0) {
         const currents = await mapLimit(flows, 8, (f) => api.getFlow(f.namespace as string, f.id as string));
@@ -152,7 +156,7 @@ export const FLOW_DEPLOY_COMMAND: Command = {
           if (!current) plan.push({ flow: f, action: 'create' });
           else if (normalizeSource(current.source ?? '') === normalizeSource(f.source)) plan.push({ flow: f, action: 'unchanged' });
           else if (!parsed.override) problems.push(`${f.file}:${f.firstLine}: flow '${f.namespace}.${f.id}' already exists and differs; use --override to update it`);
-          else plan.push({ flow: f, action: 'update' });
+          else plan.push({ flow: f, action: 'update', before: current.source ?? '' });
         }
       }
       if (problems.length > 0) {
@@ -165,8 +169,8 @@ export const FLOW_DEPLOY_COMMAND: Command = {
       // 2. Apply, flow by flow; --fail-fast stops at the first failure. Deletions only when all went well.
       const results: Result[] = [];
       let failed = false;
-      for (const { flow: f, action } of plan) {
-        const base = { file: f.file, namespace: f.namespace as string, id: f.id as string };
+      for (const { flow: f, action, before } of plan) {
+        const base = { file: f.file, namespace: f.namespace as string, id: f.id as string, ...(parsed.diff && before !== undefined ? { diff: lineDiff(before, f.source) } : {}) };
         if (failed && parsed.failFast) {
           results.push({ ...base, status: 'skipped' });
           continue;
@@ -204,6 +208,7 @@ export const FLOW_DEPLOY_COMMAND: Command = {
           const line = `${r.status.padEnd(9)} ${r.namespace}.${r.id}${r.file ? `  ${r.file}` : ''}${r.error ? `  ${r.error}` : ''}`;
           if (r.status === 'failed') io.err(line);
           else io.out(line);
+          for (const l of r.diff ?? []) io.out(`    ${l}`);
         }
         io.out(
           `${results.length} flow(s)${parsed.dryRun ? ' (dry run)' : ''}: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.deleted} deleted${summary.failed ? `, ${summary.failed} failed` : ''}${summary.skipped ? `, ${summary.skipped} skipped` : ''}`,
