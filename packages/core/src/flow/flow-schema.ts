@@ -51,7 +51,8 @@ export const COMMON_TRIGGER_PROPERTIES: Record<string, Schema> = {
   version: str('Plugin version'),
 };
 
-const COMMON_BY_KIND: Record<PluginKind, Record<string, Schema>> = {
+/** Properties every plugin of a kind has, added to its own by the flow schema. */
+export const COMMON_BY_KIND: Record<PluginKind, Record<string, Schema>> = {
   task: COMMON_TASK_PROPERTIES,
   trigger: COMMON_TRIGGER_PROPERTIES,
   condition: {},

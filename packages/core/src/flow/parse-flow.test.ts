@@ -156,6 +156,15 @@ describe('parseFlow', () => {
     expect(validateFlowSource(flow(body.replace(/pluginDefaults[\s\S]*/, '')), opts)[0].message).toContain('missing required property `url`');
   });
 
+  it('applies defaults of common properties such as a global retry, and validates them', () => {
+    const body = (interval: string) =>
+      `${LOG_TASK}pluginDefaults:\n  - type: io.kestra\n    values:\n      retry: {type: constant, interval: ${interval}, maxAttempts: 3}\n`;
+    expect(validateFlowSource(flow(body('PT10S')), opts)).toEqual([]);
+    expect(validateFlowSource(flow(body('PT')), opts).map((v) => [v.path, v.message])).toEqual([
+      ['tasks[0].retry.interval', 'invalid ISO-8601 duration "PT" (no amount/unit after PT; e.g. PT5M)'],
+    ]);
+  });
+
   it('applies input rules: defaults with required false, ARRAY itemType, ENUM removed', () => {
     const inputs = `inputs:\n  - id: a\n    type: STRING\n    defaults: x\n    required: false\n  - id: b\n    type: ARRAY\n  - id: c\n    type: ENUM\n    values: [X]\n${LOG_TASK}`;
     const vs = validateFlowSource(flow(inputs), opts);

@@ -2,6 +2,7 @@ import type { Violation } from '../errors';
 import type { Flow, PluginDefault } from '../model/flow';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { checkRawSource } from './flow-limits';
+import { COMMON_BY_KIND } from './flow-schema';
 import { checkFlowRules, type RawViolation } from './flow-rules';
 import { applyPluginDefaults } from './plugin-defaults';
 import { findPluginInstances } from './plugin-walker';
@@ -161,7 +162,8 @@ function applyFlowDefaults(flow: Obj, options: FlowValidationOptions): Obj {
   const copy = structuredClone(flow);
   for (const inst of findPluginInstances(copy, options.registry)) {
     if (!inst.descriptor) continue;
-    const declared = (inst.descriptor.schema.properties ?? {}) as Obj;
+    // Defaults may set common properties too (`type: io.kestra` with a `retry` is Kestra's global retry).
+    const declared = { ...COMMON_BY_KIND[inst.descriptor.kind], ...((inst.descriptor.schema.properties ?? {}) as Obj) };
     const applied = applyPluginDefaults(inst.value as { type: string }, flowDefaults, global, {
       aliases: [inst.descriptor.type, ...(inst.descriptor.aliases ?? [])],
       filter: (k) => k in declared,
