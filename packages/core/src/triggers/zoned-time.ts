@@ -50,9 +50,21 @@ export interface LocalFields {
   readonly offsetMinutes: number;
 }
 
-/** Offset of `timeZone` at `instantMs`, in minutes. */
+const offsetCache = new Map<string, number>();
+
+/** Offset of `timeZone` at `instantMs`, in minutes (memoized per zone and minute: offsets change on minute boundaries). */
 export function zoneOffsetMinutes(instantMs: number, timeZone: string): number {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC' || timeZone === 'Z') return 0;
+  const cacheKey = `${timeZone}|${Math.floor(instantMs / 60_000)}`;
+  const hit = offsetCache.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const offset = computeOffset(instantMs, timeZone);
+  if (offsetCache.size > 50_000) offsetCache.clear();
+  offsetCache.set(cacheKey, offset);
+  return offset;
+}
+
+function computeOffset(instantMs: number, timeZone: string): number {
   const parts = formatter(timeZone).formatToParts(new Date(instantMs));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
