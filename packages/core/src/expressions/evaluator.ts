@@ -1,6 +1,7 @@
 import type { Args, Expr, MacroDef, Node, Pos, Template } from './ast';
 import { ExpressionError, isExpressionError } from './expression-error';
 import type { RenderOptions } from './render-options';
+import { mapLiteral } from './java-hash-order';
 import { callMethod } from './methods';
 import { DEFAULT_REGEX_TIMEOUT_MS } from './regex-runner';
 import { arithmetic, compareOp, condTruthy, contains, getAttribute, ifTruthy, toIterable } from './operators';
@@ -312,12 +313,12 @@ export class Evaluation {
       case 'list':
         return e.items.map((x) => this.evalExpr(x));
       case 'map': {
-        const out: Record<string, unknown> = {};
+        const entries: [string, unknown][] = [];
         for (const [k, v] of e.entries) {
           const key = k.k === 'var' ? k.name : this.evalExpr(k);
-          out[typeof key === 'string' ? key : printValue(key)] = this.evalExpr(v);
+          entries.push([typeof key === 'string' ? key : printValue(key), this.evalExpr(v)]);
         }
-        return out;
+        return mapLiteral(entries);
       }
       case 'unary': {
         const v = this.evalExpr(e.e);

@@ -1,6 +1,7 @@
 import { EvalFailure, type FilterDef } from './evaluator';
 import { javaRegex, regexReplace, javaSplit, DEFAULT_REGEX_TIMEOUT_MS } from './regex-runner';
 import { sha256Hex } from './hashes';
+import { mergeMaps } from './java-hash-order';
 import { isMap, isNumber, javaString, JDouble, mkNumber, num, isDouble, printValue, valueEquals, type MapValue } from './values';
 import { numberFormat } from './number-format';
 
@@ -185,7 +186,7 @@ export const CORE_FILTERS: ReadonlyMap<string, FilterDef> = new Map<string, Filt
         const other = a.items;
         if (isMap(v)) {
           if (!isMap(other)) throw new EvalFailure('merge: a map can only be merged with a map');
-          return { ...v, ...other };
+          return mergeMaps(v, other);
         }
         if (Array.isArray(v)) {
           if (Array.isArray(other)) return [...v, ...other];
