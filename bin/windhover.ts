@@ -40,6 +40,7 @@ const config: WindhoverConfig = {
   workerTimeoutMinutes: int('workerTimeoutMinutes') ?? DEFAULT_CONFIG.workerTimeoutMinutes,
   alarmEmail: ctx('alarmEmail'),
   corsOrigins: ctx('corsOrigins')?.split(','),
+  executionEvents: ctx('executionEvents') !== 'false',
 };
 
 new WindhoverStack(app, ctx('stackName') ?? 'Windhover', config, {

@@ -38,6 +38,8 @@ export interface WindhoverConfig {
   readonly workerTimeoutMinutes: number;
   readonly alarmEmail?: string;
   readonly corsOrigins?: readonly string[];
+  /** Publish every execution that ends to the event bus (`detail-type: Execution <STATE>`); $1 per million. */
+  readonly executionEvents: boolean;
 }
 
 export const DEFAULT_CONFIG: WindhoverConfig = {
@@ -50,6 +52,7 @@ export const DEFAULT_CONFIG: WindhoverConfig = {
   fargateCpu: 1024,
   fargateMemoryMiB: 2048,
   workerTimeoutMinutes: 15,
+  executionEvents: true,
 };
 
 /** CloudWatch only accepts some retention values; pick the smallest one that keeps at least `days`. */
@@ -113,6 +116,7 @@ export class WindhoverStack extends Stack {
       this.secrets.configureReadFlowSecrets(fn);
       this.events.configurePutEvents(fn);
       fn.addEnvironment(ENV_NAMES.BASE_URL, this.api.url);
+      fn.addEnvironment(ENV_NAMES.EXECUTION_EVENTS, String(config.executionEvents));
     }
     this.engine.configureSendMessages(this.api.fn);
     this.engine.configureSendMessages(this.scheduler.fn);

@@ -1,10 +1,40 @@
-import { type AwsClients, type AwsPorts, EcsFargateTaskRunner, FARGATE_RUNNER, createAwsPorts, requestMeter } from '@windhover/aws';
-import type { Logger, TaskRunner } from '@windhover/core';
+import {
+  type AwsClients,
+  type AwsPorts,
+  EcsFargateTaskRunner,
+  type ExecutionEvent,
+  FARGATE_RUNNER,
+  createAwsPorts,
+  requestMeter,
+} from '@windhover/aws';
+import type { Execution, Logger, TaskRunner } from '@windhover/core';
 import { type AuthConfig, type Runtime, createCoreFlowValidator, createRuntime } from '@windhover/runtime';
 import { DOCKER_RUNNER, createTaskRegistry } from '@windhover/tasks';
 import { loadAuthConfig } from './auth-config';
 import { ENV_NAMES, type FunctionConfig } from './env';
-import { MeteredExecutionRepository, type MetricsSink } from './metered-execution-repository';
+import { MeteredExecutionRepository, type MetricsSink, findTaskType } from './metered-execution-repository';
+
+const NO_METRICS: MetricsSink = { count: () => {}, milliseconds: () => {} };
+
+/** The EventBridge event of an execution that ended (`detail-type: Execution SUCCESS`, source `windhover`). */
+export function executionEvent(e: Execution): ExecutionEvent {
+  return {
+    type: `Execution ${e.state.current}`,
+    time: e.state.endDate ?? e.state.startDate,
+    detail: {
+      tenantId: e.tenantId,
+      namespace: e.namespace,
+      flowId: e.flowId,
+      flowRevision: e.flowRevision,
+      executionId: e.id,
+      state: e.state.current,
+      startDate: e.state.startDate,
+      ...(e.state.endDate ? { endDate: e.state.endDate } : {}),
+      labels: e.labels.map((l) => ({ key: l.key, value: l.value })),
+      ...(e.parentId ? { parentId: e.parentId } : {}),
+    },
+  };
+}
 
 /** Everything a function needs, built once per cold start. */
 export interface AwsApp {
@@ -38,7 +68,26 @@ export async function createAwsApp(
     ...(deps.clients ? { clients: deps.clients } : {}),
   });
   if (config.meterRequests) requestMeter.attach(base.clients);
-  const ports: AwsPorts = deps.metrics ? { ...base, executions: new MeteredExecutionRepository(base.executions, deps.metrics) } : base;
+  const events = base.events;
+  const observed = new MeteredExecutionRepository(base.executions, deps.metrics ?? NO_METRICS, {
+    taskType: async (execution, taskId) => {
+      const flow = await base.flows.get(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
+      return flow ? findTaskType([...flow.flow.tasks, ...(flow.flow.errors ?? []), ...(flow.flow.finally ?? [])], taskId) : undefined;
+    },
+    // Terminal executions on the event bus, for users' own rules (at most once: a failed publish is logged).
+    ...(events && config.executionEvents
+      ? {
+          terminated: async (execution) => {
+            try {
+              await events.publish([executionEvent(execution)]);
+            } catch (error) {
+              deps.logger.error('execution event not published', { executionId: execution.id, error });
+            }
+          },
+        }
+      : {}),
+  });
+  const ports: AwsPorts = { ...base, executions: observed };
   const auth = deps.auth ?? (await loadAuthConfig(ports.clients.secrets, config.authSecretId));
   const fargate = config.aws.fargate
     ? new EcsFargateTaskRunner(ports.clients.ecs, ports.clients.s3, {

@@ -25,6 +25,8 @@ export const ENV_NAMES = {
   /** Only for S3 emulators in tests: path-style URLs and no streamed checksums. */
   S3_FORCE_PATH_STYLE: 'WINDHOVER_S3_FORCE_PATH_STYLE',
   S3_CHECKSUM_WHEN_REQUIRED: 'WINDHOVER_S3_CHECKSUM_WHEN_REQUIRED',
+  /** `false` stops publishing terminal executions to the event bus (default on). */
+  EXECUTION_EVENTS: 'WINDHOVER_EXECUTION_EVENTS',
   /** `true` counts every AWS request of the process (cost benchmark). */
   METER_REQUESTS: 'WINDHOVER_METER_REQUESTS',
   /** Set by the Fargate runner on the container: the job to run, staged in S3. */

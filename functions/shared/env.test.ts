@@ -32,6 +32,8 @@ describe('readEnv', () => {
     });
     expect(config.tenants).toEqual(['main']);
     expect(config.meterRequests).toBe(false);
+    expect(config.executionEvents).toBe(true);
+    expect(readEnv({ ...base, [ENV_NAMES.EXECUTION_EVENTS]: 'false' }).executionEvents).toBe(false);
   });
 
   it('rejects a malformed number', () => {

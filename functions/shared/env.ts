@@ -33,6 +33,8 @@ export interface FunctionConfig {
   readonly baseUrl: string;
   readonly tenants: readonly string[];
   readonly meterRequests: boolean;
+  /** Publish terminal executions to the event bus (when one is configured). */
+  readonly executionEvents: boolean;
 }
 
 export function readEnv(env: Env = process.env): FunctionConfig {
@@ -66,5 +68,6 @@ export function readEnv(env: Env = process.env): FunctionConfig {
     baseUrl: env[ENV_NAMES.BASE_URL] ?? '',
     tenants: list(env, ENV_NAMES.TENANTS).length > 0 ? list(env, ENV_NAMES.TENANTS) : ['main'],
     meterRequests: env[ENV_NAMES.METER_REQUESTS] === 'true',
+    executionEvents: env[ENV_NAMES.EXECUTION_EVENTS] !== 'false',
   };
 }

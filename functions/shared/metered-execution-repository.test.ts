@@ -1,7 +1,7 @@
 import type { Execution, ExecutionQuery, ExecutionRepository, Page, TaskRun } from '@windhover/core';
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from './env-names';
-import { MeteredExecutionRepository, type MetricsSink } from './metered-execution-repository';
+import { MeteredExecutionRepository, type MetricsSink, findTaskType } from './metered-execution-repository';
 
 /** An in-memory repository: the decorator only needs get/save to pass through. */
 class MemoryRepo implements ExecutionRepository {
@@ -71,5 +71,17 @@ describe('MeteredExecutionRepository', () => {
       `${METRIC_NAMES.TASK_RUNS_ENDED}=1{"state":"FAILED"}`,
       `${METRIC_NAMES.TASK_RUN_DURATION}:100ms`,
     ]);
+  });
+});
+
+describe('findTaskType', () => {
+  it('finds a task nested in flowable tasks', () => {
+    const tasks = [
+      { id: 'if', type: 'io.kestra.plugin.core.flow.If', then: [{ id: 'sync', type: 'io.kestra.plugin.git.SyncFlows' }], else: [] },
+      { id: 'log', type: 'io.kestra.plugin.core.log.Log' },
+    ];
+    expect(findTaskType(tasks, 'sync')).toBe('io.kestra.plugin.git.SyncFlows');
+    expect(findTaskType(tasks, 'log')).toBe('io.kestra.plugin.core.log.Log');
+    expect(findTaskType(tasks, 'missing')).toBeUndefined();
   });
 });

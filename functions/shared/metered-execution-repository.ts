@@ -1,4 +1,4 @@
-import type { Execution, ExecutionQuery, ExecutionRepository, Page, StateType } from '@windhover/core';
+import type { Execution, ExecutionQuery, ExecutionRepository, Page, StateType, TaskDefinition } from '@windhover/core';
 import { isTerminated } from '@windhover/core';
 import { METRIC_NAMES } from './env-names';
 
@@ -6,6 +6,28 @@ import { METRIC_NAMES } from './env-names';
 export interface MetricsSink {
   count(name: string, value: number, dimensions?: Readonly<Record<string, string>>): void;
   milliseconds(name: string, value: number, dimensions?: Readonly<Record<string, string>>): void;
+}
+
+/** Optional hooks of the decorator: task types (for Git sync results) and terminal executions (events). */
+export interface ExecutionObservers {
+  /** The type of a task of a flow revision, or undefined (reads go through the flow repository's cache). */
+  taskType?(execution: Execution, taskId: string): Promise<string | undefined>;
+  /** Called once per process when an execution reaches a terminal state; errors are the observer's. */
+  terminated?(execution: Execution): Promise<void>;
+}
+
+/** Finds a task by id anywhere in a flow's task tree (then/else/tasks/errors/finally/...). */
+export function findTaskType(tasks: readonly TaskDefinition[] | undefined, taskId: string): string | undefined {
+  for (const t of tasks ?? []) {
+    if (t.id === taskId) return t.type;
+    for (const value of Object.values(t)) {
+      if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && 'id' in v && 'type' in v)) {
+        const found = findTaskType(value as TaskDefinition[], taskId);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
 }
 
 const ms = (from: string, to: string | undefined): number | undefined => {
@@ -28,6 +50,7 @@ export class MeteredExecutionRepository implements ExecutionRepository {
   constructor(
     private readonly inner: ExecutionRepository,
     private readonly sink: MetricsSink,
+    private readonly observers: ExecutionObservers = {},
   ) {}
 
   async get(tenantId: string, id: string): Promise<Execution | undefined> {
@@ -41,7 +64,8 @@ export class MeteredExecutionRepository implements ExecutionRepository {
     const before = this.seen.get(execution.id);
     if (expectedVersion === undefined) this.sink.count(METRIC_NAMES.EXECUTIONS_STARTED, 1);
     const state = execution.state.current;
-    if (isTerminated(state) && (!before || !isTerminated(before.state))) {
+    const ended = isTerminated(state) && (!before || !isTerminated(before.state));
+    if (ended) {
       this.sink.count(METRIC_NAMES.EXECUTIONS_ENDED, 1, { state });
       const d = ms(execution.state.startDate, execution.state.endDate);
       if (d !== undefined) this.sink.milliseconds(METRIC_NAMES.EXECUTION_DURATION, d);
@@ -52,9 +76,14 @@ export class MeteredExecutionRepository implements ExecutionRepository {
         this.sink.count(METRIC_NAMES.TASK_RUNS_ENDED, 1, { state: tr.state.current });
         const d = ms(tr.state.startDate, tr.state.endDate);
         if (d !== undefined) this.sink.milliseconds(METRIC_NAMES.TASK_RUN_DURATION, d);
+        const type = await this.observers.taskType?.(execution, tr.taskId);
+        if (type?.startsWith('io.kestra.plugin.git.')) {
+          this.sink.count(METRIC_NAMES.GIT_SYNCS, 1, { result: tr.state.current, task: type.slice('io.kestra.plugin.git.'.length) });
+        }
       }
     }
     this.remember(saved);
+    if (ended) await this.observers.terminated?.(saved);
     return saved;
   }
 

@@ -157,6 +157,10 @@ describe('AWS edition end to end (real handlers, emulated services)', () => {
     const storage = new S3InternalStorage(clients.s3, config.bucketName);
     expect(new TextDecoder().decode(await storage.get(uri))).toBe('Hello World');
 
+    // Users' own EventBridge rules see the execution end once.
+    const ended = emulators.fake.events.filter((e) => e.EventBusName === 'windhover-e2e' && JSON.parse(e.Detail ?? '{}').executionId === executionId);
+    expect(ended.map((e) => `${e.Source} ${e.DetailType}`)).toEqual(['windhover Execution SUCCESS']);
+
     const apiLogs = await call('GET', `/api/v1/main/logs/${executionId}`);
     expect(JSON.stringify(apiLogs.json)).toContain('Hello World from the AWS edition');
   });
