@@ -77,7 +77,7 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
       ? {
           inline: {
             accepts: (type: string) => inlineTypes.has(options.registry.get(type)?.type ?? type),
-            run: (input) => worker.runInline(input),
+            run: (input, sink) => worker.runInline(input, sink),
           },
         }
       : {}),

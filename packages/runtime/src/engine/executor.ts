@@ -1,5 +1,5 @@
 import type { DecideContext, Execution, ExecutorEvent, Flow, PluginRegistry } from '@windhover/core';
-import type { InlineTaskRunner } from '@windhover/core';
+import type { InlineTaskRunner, LogEntry } from '@windhover/core';
 import { decide, isWindhoverError, SecretMasker } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import type { EffectDispatcher } from './effect-dispatcher';
@@ -14,12 +14,18 @@ import { taskTypeResolver } from './task-types';
 export interface ExecutorDeps {
   readonly ports: RuntimePorts;
   /** Runs light task runs inside the executor step (no queue round trip). */
-  readonly inline?: InlineTaskRunner;
+  readonly inline?: InlineExecutor;
   readonly flows: FlowLoader;
   readonly registry: PluginRegistry;
   readonly dispatcher: EffectDispatcher;
   readonly outputs: OutputStore;
   readonly instanceVariables?: Readonly<Record<string, unknown>>;
+}
+
+/** The runtime side of decide()'s InlineTaskRunner: task logs go to the step's sink, written once per step. */
+export interface InlineExecutor {
+  accepts(canonicalType: string): boolean;
+  run(input: Parameters<InlineTaskRunner['run']>[0], logSink: LogEntry[]): ReturnType<InlineTaskRunner['run']>;
 }
 
 const ACTIVE_STATES = ['RUNNING', 'PAUSED', 'KILLING', 'RETRYING'] as const;
@@ -31,6 +37,11 @@ const MAX_CONFLICT_RETRIES = 20;
  * else decide, save v+1 with the outbox on condition that v is still
  * current, then dispatch. A crash anywhere is repaired by redelivery.
  */
+const inlineRunner = (inline: InlineExecutor, sink: LogEntry[]): InlineTaskRunner => ({
+  accepts: (type) => inline.accepts(type),
+  run: (input) => inline.run(input, sink),
+});
+
 export class Executor {
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -75,7 +86,8 @@ export class Executor {
         ports.logger.warn('executor event for an unknown execution', { executionId: event.executionId, eventId: event.id });
         return;
       }
-      const { flow, ctx } = await this.#context(execution, event);
+      const sink: LogEntry[] = [];
+      const { flow, ctx } = await this.#context(execution, event, sink);
       const decision = await decide(flow, execution, event, ctx);
       if (decision.duplicate) {
         await dispatcher.dispatch(execution, decision.effects);
@@ -88,14 +100,15 @@ export class Executor {
         if (isWindhoverError(e) && e.code === 'VERSION_CONFLICT') continue;
         throw e;
       }
-      if (decision.logs.length > 0) await ports.logs.append(decision.logs);
+      const logs = [...sink, ...decision.logs];
+      if (logs.length > 0) await ports.logs.append(logs);
       await dispatcher.dispatch(saved, decision.effects);
       return;
     }
     throw new Error(`execution ${event.executionId}: too many concurrent updates`);
   }
 
-  async #context(execution: Execution, event: ExecutorEvent): Promise<{ flow: Flow; ctx: DecideContext }> {
+  async #context(execution: Execution, event: ExecutorEvent, sink: LogEntry[]): Promise<{ flow: Flow; ctx: DecideContext }> {
     const { ports, flows, registry, outputs } = this.deps;
     const loaded = await flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
     let flow = loaded.effective;
@@ -118,7 +131,7 @@ export class Executor {
     const masker = new SecretMasker();
     const ctx: DecideContext = {
       now: ports.clock.now(),
-      ...(this.deps.inline ? { inline: this.deps.inline } : {}),
+      ...(this.deps.inline ? { inline: inlineRunner(this.deps.inline, sink) } : {}),
       renderer: engineRenderer(ports, { tenantId: execution.tenantId, namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id }, masker),
       taskType: taskTypeResolver(registry),
       ...(running !== undefined ? { runningExecutionsOfFlow: running } : {}),

@@ -1,4 +1,4 @@
-import type { Execution, InlineTaskResult, JsonValue, TaskRun, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
+import type { Execution, InlineTaskResult, JsonValue, LogEntry, TaskRun, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
 import { FlowIndex, SecretMasker, TaskFailure, buildTaskRunVariables, isTerminated, parseDurationMs, renderTyped, toTaskFailure } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import { executorMessage } from './effect-dispatcher';
@@ -83,7 +83,10 @@ export class Worker {
   }
 
   /** Runs a light task inside the executor's decide() with the variables it computed (InlineTaskRunner). */
-  async runInline(input: { execution: Execution; taskRun: TaskRun; task: TaskDefinition; attempt: number; variables: Readonly<Record<string, unknown>> }): Promise<InlineTaskResult> {
+  async runInline(
+    input: { execution: Execution; taskRun: TaskRun; task: TaskDefinition; attempt: number; variables: Readonly<Record<string, unknown>> },
+    logSink?: LogEntry[],
+  ): Promise<InlineTaskResult> {
     const { execution, taskRun, task, attempt, variables } = input;
     const loaded = await this.deps.flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
     let index = this.#indexes.get(loaded.effective);
@@ -91,7 +94,7 @@ export class Worker {
       index = new FlowIndex(loaded.effective);
       this.#indexes.set(loaded.effective, index);
     }
-    const r = await this.#run(execution, taskRun.id, attempt, task, index, variables);
+    const r = await this.#run(execution, taskRun.id, attempt, task, index, variables, logSink);
     if (r.type !== 'task-result') throw new Error('unexpected result');
     const outputs = r.outputs ?? (r.outputsRef ? (await this.deps.outputs.external({ ...execution, engine: { appliedEvents: [], outbox: [], outputRefs: { [taskRun.id]: r.outputsRef } } })).get(taskRun.id) : undefined);
     return {
@@ -110,6 +113,7 @@ export class Worker {
     task: TaskDefinition | undefined,
     index: FlowIndex,
     given?: Readonly<Record<string, unknown>>,
+    logSink?: LogEntry[],
   ): Promise<ExecutorMessage> {
     const { ports, registry } = this.deps;
     const run = execution.taskRunList.find((r) => r.id === taskRunId)!;
@@ -194,7 +198,8 @@ export class Worker {
       this.running.delete(taskRunId);
       await session?.close().catch((error: unknown) => logger.error(`Could not save the WorkingDirectory folder: ${error instanceof Error ? error.message : String(error)}`));
       const entries = logger.drain();
-      if (entries.length > 0) await ports.logs.append(entries);
+      if (logSink) logSink.push(...entries);
+      else if (entries.length > 0) await ports.logs.append(entries);
     }
   }
 }
