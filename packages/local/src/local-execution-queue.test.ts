@@ -84,6 +84,23 @@ describe('LocalExecutionQueue', () => {
     await q.close();
   });
 
+  it('stops waiting for a hung handler after the grace period and keeps its message for the next start', async () => {
+    const file = tempDb();
+    const q = new LocalExecutionQueue(openSqliteDatabase(file));
+    q.consume('worker', () => new Promise<void>(() => {}));
+    await q.sendToWorker([{ id: 'hung', groupId: 'g', body: 'forever' }]);
+    await sleep(20);
+    const start = Date.now();
+    await q.close(200);
+    expect(Date.now() - start).toBeLessThan(1000);
+    const next = new LocalExecutionQueue(openSqliteDatabase(file));
+    const seen: string[] = [];
+    next.consume('worker', async (b) => void seen.push(b));
+    while (seen.length === 0 && Date.now() - start < 3000) await sleep(10);
+    expect(seen).toEqual(['forever']);
+    await next.close();
+  });
+
   it('runs worker messages of one execution concurrently', async () => {
     const q = new LocalExecutionQueue(openSqliteDatabase(tempDb()));
     let active = 0;

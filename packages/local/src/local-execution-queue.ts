@@ -325,11 +325,20 @@ export class LocalExecutionQueue implements ExecutionQueue {
     return row.n;
   }
 
-  /** Stops delivering and waits for the handlers in flight; unacknowledged messages stay stored for the next start. */
-  async close(): Promise<void> {
+  /**
+   * Stops delivering and waits for the handlers in flight, at most `graceMs`;
+   * unacknowledged messages stay stored and are delivered again at the next start.
+   */
+  async close(graceMs = 10_000): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled([...this.running]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.running]), grace]);
+    clearTimeout(timer);
   }
 }

@@ -108,6 +108,9 @@ export const SERVER_LOCAL_COMMAND: Command = {
     });
     io.out('Stopping Windhover...');
     await server.close();
+    // A task still running past the grace period must not keep the process alive: its message
+    // was not acknowledged and runs again at the next start.
+    setTimeout(() => process.exit(0), 2000).unref();
     return 0;
   },
 };
