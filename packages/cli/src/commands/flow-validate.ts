@@ -52,6 +52,17 @@ async function collectFiles(paths: readonly string[]): Promise<{ files: string[]
 }
 
 async function validateFile(file: string, registry: PluginRegistry): Promise<FileReport> {
+  try {
+    return await validateReadableFile(file, registry);
+  } catch (e) {
+    const message = `cannot read the file: ${e instanceof Error ? e.message : String(e)}`;
+    const violations: Violation[] = [{ message, file, line: 1, column: 1 }];
+    const result = { index: 0, filename: file, flow: null, namespace: null, constraints: message, outdated: false, deprecationPaths: [], warnings: [], infos: [], violations };
+    return { file, results: [result] };
+  }
+}
+
+async function validateReadableFile(file: string, registry: PluginRegistry): Promise<FileReport> {
   const size = (await stat(file)).size;
   // Refuse huge files before reading them into memory.
   const input =
