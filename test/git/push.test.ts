@@ -140,7 +140,7 @@ describe('PushFlows', () => {
     const commits = new Set(results.map((r) => r.outputs?.commitId));
     expect(commits.size).toBe(10);
     for (const c of commits) expect(git(['cat-file', '-t', String(c)], check)).toBe('commit');
-  });
+  }, 120_000);
 });
 
 describe('PushNamespaceFiles', () => {

@@ -45,6 +45,14 @@ export async function cloneForRead(remote: GitRemote, branch: string): Promise<L
   }
 }
 
+/**
+ * The commit a clone really fetched: the branch may have moved between the ref
+ * lookup and the clone, and a shallow clone only holds the newer commit.
+ */
+export async function clonedCommit(repo: LocalRepo, fallback: string): Promise<string> {
+  return (await repo.resolve('HEAD')) ?? fallback;
+}
+
 /** Reasons to keep a flow that sync would delete: the flow running the task is never deleted. */
 export function isRunningFlow(ctx: RunContext, namespace: string, id: string): boolean {
   return ctx.namespace === namespace && ctx.flowId === id;

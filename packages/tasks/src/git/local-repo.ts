@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import git from 'isomorphic-git';
 
@@ -121,7 +122,20 @@ export class LocalRepo {
     }
   }
 
+  /**
+   * Writes a loose blob with Node's native zlib. isomorphic-git compresses through
+   * web CompressionStreams, about 4 ms per object: 4 s for a 1,000-flow push.
+   */
   async writeBlob(content: Uint8Array): Promise<string> {
-    return git.writeBlob({ fs, dir: this.dir, blob: content });
+    const raw = Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]);
+    const oid = createHash('sha1').update(raw).digest('hex');
+    const folder = join(this.dir, '.git', 'objects', oid.slice(0, 2));
+    const file = join(folder, oid.slice(2));
+    // Synchronous writes: a small file each, and no queueing behind the libuv thread pool.
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(file, deflateSync(raw));
+    }
+    return oid;
   }
 }

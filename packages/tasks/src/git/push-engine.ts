@@ -98,12 +98,13 @@ async function pushOnce(req: PushRequest, repo: LocalRepo, attempt: number): Pro
   let parent: string | undefined;
   if (exists) {
     await req.remote.clone(repo.dir, { ref: req.branch, depth: 1, singleBranch: true, noTags: true, noCheckout: true });
-    parent = refs.heads.get(req.branch);
+    // The branch may have moved since the ref lookup: the clone holds the newer head.
+    parent = (await repo.resolve('HEAD')) ?? refs.heads.get(req.branch);
   } else if (refs.heads.size > 0) {
     // Kestra's behaviour: a missing branch starts from the default branch and is created by the push.
     const base = refs.defaultBranch && refs.heads.has(refs.defaultBranch) ? refs.defaultBranch : [...refs.heads.keys()][0];
     await req.remote.clone(repo.dir, { ref: base, depth: 1, singleBranch: true, noTags: true, noCheckout: true });
-    parent = refs.heads.get(base);
+    parent = (await repo.resolve('HEAD')) ?? refs.heads.get(base);
     if (attempt === 1) req.ctx.logger.info(`Branch '${req.branch}' does not exist: creating it from '${base}'`);
   } else {
     await git.init({ fs, dir: repo.dir, defaultBranch: req.branch });

@@ -3,7 +3,7 @@ import { GIT_TASK_SCHEMAS } from './descriptors';
 import { cleanDirectory, normalizeFlowSource, readFlowIdentity, rewriteTopLevelNamespace } from './flow-source';
 import { readConnection } from './git-connection';
 import { createGitRemote } from './git-remote-factory';
-import { cloneForRead, decoder, requireBranch } from './git-task-support';
+import { cloneForRead, clonedCommit, decoder, requireBranch } from './git-task-support';
 import type { LocalRepo } from './local-repo';
 import { TaskProperties } from './task-properties';
 
@@ -20,10 +20,11 @@ export const SyncFlow: RunnableTaskPlugin = {
     const flowPath = cleanDirectory(await p.required('flowPath'));
     const dryRun = await p.bool('dryRun', false);
     const remote = createGitRemote(conn, ctx.signal);
-    const head = requireBranch(await remote.listRefs(), branch, conn);
+    let head = requireBranch(await remote.listRefs(), branch, conn);
     let repo: LocalRepo | undefined;
     try {
       repo = await cloneForRead(remote, branch);
+      head = await clonedCommit(repo, head);
       const bytes = await repo.readFile(head, flowPath);
       if (!bytes) throw TaskFailure.nonRetryable(`The file '${flowPath}' was not found on branch '${branch}' of ${conn.url}`);
       const source = rewriteTopLevelNamespace(decoder.decode(bytes), targetNamespace);

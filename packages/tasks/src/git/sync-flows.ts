@@ -12,7 +12,7 @@ import {
 } from './flow-source';
 import { readConnection } from './git-connection';
 import { createGitRemote } from './git-remote-factory';
-import { cloneForRead, decoder, isRunningFlow, requireBranch, writeIonOutput } from './git-task-support';
+import { cloneForRead, clonedCommit, decoder, isRunningFlow, requireBranch, writeIonOutput } from './git-task-support';
 import { KestraIgnore } from './kestra-ignore';
 import type { LocalRepo } from './local-repo';
 import { type ManagedObject, readSyncState, type SyncStateRecord, syncStateKey, writeSyncState } from './sync-state';
@@ -82,7 +82,7 @@ export const SyncFlows: RunnableTaskPlugin = {
 
     let repo: LocalRepo | undefined;
     try {
-    const head = requireBranch(await remote.listRefs(), branch, conn);
+    let head = requireBranch(await remote.listRefs(), branch, conn);
     // No-op fast path: same commit, same settings, and every managed flow still as applied.
     if (!dryRun && previous?.lastResult === 'SUCCESS' && previous.lastSyncedCommit === head && previous.configHash === configHash) {
       const existing = await listExisting();
@@ -94,6 +94,7 @@ export const SyncFlows: RunnableTaskPlugin = {
     }
 
       repo = await cloneForRead(remote, branch);
+      head = await clonedCommit(repo, head);
       if (!(await repo.isDirectory(head, gitDirectory))) {
         if (failOnMissingDirectory) {
           throw TaskFailure.nonRetryable(

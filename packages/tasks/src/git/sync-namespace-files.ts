@@ -3,7 +3,7 @@ import { GIT_TASK_SCHEMAS } from './descriptors';
 import { cleanDirectory, joinRepoPath, sha256 } from './flow-source';
 import { readConnection } from './git-connection';
 import { createGitRemote } from './git-remote-factory';
-import { cloneForRead, decoder, requireBranch, writeIonOutput } from './git-task-support';
+import { cloneForRead, clonedCommit, decoder, requireBranch, writeIonOutput } from './git-task-support';
 import { KestraIgnore } from './kestra-ignore';
 import type { LocalRepo } from './local-repo';
 import { recordFailure } from './sync-flows';
@@ -47,7 +47,7 @@ export const SyncNamespaceFiles: RunnableTaskPlugin = {
 
     let repo: LocalRepo | undefined;
     try {
-      const head = requireBranch(await remote.listRefs(), branch, conn);
+      let head = requireBranch(await remote.listRefs(), branch, conn);
       const existing = (await ctx.namespaceFiles.list(namespace)).filter((m) => m.type === 'File' && !m.deleted);
 
       // No-op fast path: same commit and settings, every managed file at the revision we wrote.
@@ -63,6 +63,7 @@ export const SyncNamespaceFiles: RunnableTaskPlugin = {
       }
 
       repo = await cloneForRead(remote, branch);
+      head = await clonedCommit(repo, head);
       if (!(await repo.isDirectory(head, gitDirectory))) {
         if (failOnMissingDirectory) {
           throw TaskFailure.nonRetryable(

@@ -3,7 +3,7 @@ import { cleanDirectory, joinRepoPath, normalizeText, readFlowIdentity, rewriteT
 import { type GitConnection, readConnection } from './git-connection';
 import type { GitRemote } from './git-remote';
 import { createGitRemote } from './git-remote-factory';
-import { cloneForRead, decoder, encoder, isProtected, isRunningFlow, readAuthor, requireBranch, writeIonOutput } from './git-task-support';
+import { cloneForRead, clonedCommit, decoder, encoder, isProtected, isRunningFlow, readAuthor, requireBranch, writeIonOutput } from './git-task-support';
 import { KestraIgnore } from './kestra-ignore';
 import type { LocalRepo } from './local-repo';
 import { type ExistingFiles, pushToGit } from './push-engine';
@@ -223,10 +223,11 @@ export async function runTwoWaySync(task: TaskDefinition, ctx: RunContext, scope
 }
 
 async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, scope: TwoWayScope, kestraFlows: readonly FlowWithSource[]): Promise<TaskResult> {
-  const head = requireBranch(await s.remote.listRefs(), s.branch, s.conn);
+  let head = requireBranch(await s.remote.listRefs(), s.branch, s.conn);
   let repo: LocalRepo | undefined;
   try {
     repo = await cloneForRead(s.remote, s.branch);
+    head = await clonedCommit(repo, head);
     const ignoreBytes = await repo.readFile(head, joinRepoPath(s.gitDirectory, '.kestraignore'));
     const ignore = new KestraIgnore(ignoreBytes ? decoder.decode(ignoreBytes) : undefined);
     const listed = (await repo.listFiles(head, s.gitDirectory, true)).filter((f) => !ignore.ignores(f.relative));
