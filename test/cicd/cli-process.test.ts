@@ -18,7 +18,7 @@ afterAll(async () => {
 /** Runs the real `windhover` executable the way a CI job does: credentials from the environment only. */
 function run(args: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, WINDHOVER_URL: server.url, WINDHOVER_USERNAME: USER, WINDHOVER_PASSWORD: PASSWORD };
+    const env: NodeJS.ProcessEnv = { ...process.env, WINDHOVER_URL: server.url, WINDHOVER_USERNAME: USER, WINDHOVER_PASSWORD: PASSWORD };
     delete env['WINDHOVER_API_TOKEN'];
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env });
     let stdout = '';
