@@ -72,13 +72,18 @@ function findExpression(value: unknown, path: PathSegment[]): PathSegment[] | un
 }
 
 /** Rules a JSON Schema cannot express (core-spec §1.3): ids, reserved names, uniqueness, inputs, cron, types, Dag graphs. */
-export function checkFlowRules(flow: unknown, instances: readonly PluginInstance[], registry: PluginRegistry): RawViolation[] {
+export function checkFlowRules(
+  flow: unknown,
+  instances: readonly PluginInstance[],
+  registry: PluginRegistry,
+  unsupportedType?: (type: string) => string | undefined,
+): RawViolation[] {
   const out: RawViolation[] = [];
   if (!isObject(flow)) return out;
   checkIdentity(flow, out);
   checkInputs(flow, out);
   checkUniqueIds(flow.outputs, 'outputs', 'output', out);
-  checkPlugins(flow, instances, registry, out);
+  checkPlugins(flow, instances, registry, out, unsupportedType);
   return out;
 }
 
@@ -138,13 +143,19 @@ function checkInputs(flow: Obj, out: RawViolation[]): void {
   });
 }
 
-function checkPlugins(flow: Obj, instances: readonly PluginInstance[], registry: PluginRegistry, out: RawViolation[]): void {
+function checkPlugins(
+  flow: Obj,
+  instances: readonly PluginInstance[],
+  registry: PluginRegistry,
+  out: RawViolation[],
+  unsupportedType?: (type: string) => string | undefined,
+): void {
   const ids = new Map<string, readonly PathSegment[]>();
   for (const inst of instances) {
     const { value, path, kind } = inst;
     const type = value.type;
     if (type !== undefined && typeof type !== 'string') out.push({ path: [...path, 'type'], message: '`type` must be a string (a plugin type such as io.kestra.plugin.core.log.Log)' });
-    if (typeof type === 'string' && !inst.descriptor) out.push({ path: [...path, 'type'], message: unknownTypeMessage(type, kind, registry) });
+    if (typeof type === 'string' && !inst.descriptor) out.push({ path: [...path, 'type'], message: unsupportedType?.(type) ?? unknownTypeMessage(type, kind, registry) });
 
     if ((kind === 'task' || kind === 'trigger') && typeof value.id === 'string') {
       const prev = ids.get(value.id);

@@ -114,6 +114,14 @@ describe('parseFlow', () => {
     ]);
   });
 
+  it('lets the caller explain types it knows but does not run', () => {
+    const src = flow('tasks:\n  - id: t\n    type: io.kestra.plugin.core.templating.TemplatedTask\n    spec: x\n');
+    const unsupportedType = (t: string) => (t.endsWith('TemplatedTask') ? `\`${t}\` is not supported yet` : undefined);
+    expect(validateFlowSource(src, { ...opts, unsupportedType }).map((v) => v.message)).toEqual([
+      '`io.kestra.plugin.core.templating.TemplatedTask` is not supported yet',
+    ]);
+  });
+
   it('checks cron expressions of Schedule triggers, with seconds only when asked', () => {
     const sched = (cron: string, extra = '') => flow(`${LOG_TASK}triggers:\n  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "${cron}"\n${extra}`);
     expect(validateFlowSource(sched('*/15 9-17 * * MON-FRI'), opts)).toEqual([]);

@@ -16,6 +16,11 @@ export interface FlowValidationOptions {
   readonly fileName?: string;
   /** Global plugin defaults (server configuration), applied with the flow's own before validating. */
   readonly globalPluginDefaults?: readonly PluginDefault[];
+  /**
+   * Message for a type the registry lacks but the caller knows (a Kestra type
+   * Windhover does not run yet); undefined falls back to "unknown type" with close matches.
+   */
+  readonly unsupportedType?: (type: string) => string | undefined;
 }
 
 export type ParseFlowResult =
@@ -150,7 +155,7 @@ function validateDocument(doc: YamlDocument, options: FlowValidationOptions): Vi
   const flow = doc.value;
   const withDefaults = applyFlowDefaults(flow, options);
   const instances = findPluginInstances(withDefaults, options.registry);
-  const raw = [...schemaViolations(withDefaults, instances), ...checkFlowRules(withDefaults, instances, options.registry)];
+  const raw = [...schemaViolations(withDefaults, instances), ...checkFlowRules(withDefaults, instances, options.registry, options.unsupportedType)];
   return dedupe(raw).map(locate).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
