@@ -70,6 +70,15 @@ describe('local edition over HTTP', () => {
     expect((await api.call('GET', '/api/v1/main/flows/company.team/hello', { auth: bearer })).status).toBe(401);
   });
 
+  it('answers 401 to an anonymous upload without reading it', async () => {
+    const big = new Uint8Array(50 * 1024 * 1024);
+    const start = Date.now();
+    const r = await api.call('POST', '/api/v1/main/executions/company.team/hello', { body: big, contentType: 'application/octet-stream', auth: null });
+    expect(r.status).toBe(401);
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect((await api.call('GET', '/health', { auth: null })).status).toBe(200);
+  });
+
   it('runs Log, Return, OutputValues and ForEach to SUCCESS with wait=true and multipart inputs', async () => {
     const form = new FormData();
     form.append('name', 'Windhover');

@@ -26,8 +26,7 @@ async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> 
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** node:http request → the shared ApiRequest. */
-export async function toApiRequest(req: IncomingMessage, maxBodyBytes: number): Promise<ApiRequest> {
+function requestHead(req: IncomingMessage): Omit<ApiRequest, 'body'> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) {
@@ -41,9 +40,13 @@ export async function toApiRequest(req: IncomingMessage, maxBodyBytes: number): 
     path: url.pathname,
     query,
     headers,
-    body: await readBody(req, maxBodyBytes),
     ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
   };
+}
+
+/** node:http request → the shared ApiRequest. */
+export async function toApiRequest(req: IncomingMessage, maxBodyBytes: number): Promise<ApiRequest> {
+  return { ...requestHead(req), body: await readBody(req, maxBodyBytes) };
 }
 
 /** The shared ApiResponse → node:http: strings and bytes as they are, anything else as JSON. */
@@ -68,6 +71,13 @@ export function createNodeHttpServer(handler: ApiHandler, options: NodeHttpServe
   const server = createServer((req, res) => {
     void (async () => {
       try {
+        const early = handler.rejectEarly?.(requestHead(req));
+        if (early) {
+          // Do not read the body of a request that cannot be authenticated.
+          writeApiResponse(res, { ...early, headers: { ...early.headers, connection: 'close' } });
+          req.resume();
+          return;
+        }
         const request = await toApiRequest(req, max);
         writeApiResponse(res, await handler(request));
       } catch (e) {

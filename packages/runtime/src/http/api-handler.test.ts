@@ -119,6 +119,13 @@ describe('createApiHandler', () => {
     expect((await status('bad')).status).toBe(400);
   });
 
+  it('rejects an unauthenticated request from its headers alone, and lets open and authenticated ones through', () => {
+    const head = (path: string, headers: Record<string, string> = {}) => ({ method: 'POST', path, query: {}, headers });
+    expect(handler.rejectEarly?.(head('/api/v1/main/fail/x'))?.status).toBe(401);
+    expect(handler.rejectEarly?.(head('/api/v1/main/fail/x', ok))).toBeUndefined();
+    expect(handler.rejectEarly?.({ ...head('/health/'), method: 'GET' })).toBeUndefined();
+  });
+
   it('hides the cause of an unexpected error from the client and logs it', async () => {
     logged.length = 0;
     const r = await handler(req('POST', '/api/v1/main/fail/boom', ok));

@@ -12,7 +12,14 @@ export interface ApiHandlerOptions {
   readonly tenants?: readonly string[];
 }
 
-export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>;
+export type ApiHandler = ((request: ApiRequest) => Promise<ApiResponse>) & {
+  /**
+   * The 401 answer for a request whose headers already show it cannot pass
+   * authentication, or undefined. Adapters call it before reading the body,
+   * so an anonymous client cannot make the server buffer a large upload.
+   */
+  readonly rejectEarly?: (request: Omit<ApiRequest, 'body'>) => ApiResponse | undefined;
+};
 
 const API_PREFIX = '/api/v1/';
 
@@ -35,19 +42,19 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     return withTenant.kind === 'match' && withTenant.params['tenant'] === 'main' ? withTenant : found;
   };
 
-  return async (request) => {
+  const unauthorized = (path: string): ApiResponse => ({
+    status: 401,
+    headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="Windhover", charset="UTF-8"' },
+    body: errorBody('Unauthorized', path),
+  });
+
+  const handle = async (request: ApiRequest): Promise<ApiResponse> => {
     const path = request.path.length > 1 && request.path.endsWith('/') ? request.path.slice(0, -1) : request.path;
     try {
       const found = match(request.method.toUpperCase(), path);
       const open = found.kind === 'match' && found.route.auth === 'none';
       const principal = open ? undefined : authenticate(request, options.auth);
-      if (!open && !principal) {
-        return {
-          status: 401,
-          headers: { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="Windhover", charset="UTF-8"' },
-          body: errorBody('Unauthorized', path),
-        };
-      }
+      if (!open && !principal) return unauthorized(path);
       if (found.kind === 'not-found') return { status: 404, headers: { 'content-type': 'application/json' }, body: errorBody(`Page Not Found: ${path}`, path) };
       if (found.kind === 'method-not-allowed') {
         return {
@@ -66,4 +73,17 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       return toErrorResponse(e, path, logger);
     }
   };
+
+  const rejectEarly = (head: Omit<ApiRequest, 'body'>): ApiResponse | undefined => {
+    try {
+      const path = head.path.length > 1 && head.path.endsWith('/') ? head.path.slice(0, -1) : head.path;
+      const found = match(head.method.toUpperCase(), path);
+      if (found.kind === 'match' && found.route.auth === 'none') return undefined;
+      return authenticate({ ...head, body: new Uint8Array() }, options.auth) ? undefined : unauthorized(path);
+    } catch {
+      // Malformed paths are answered by the full handler.
+      return undefined;
+    }
+  };
+  return Object.assign(handle, { rejectEarly });
 }
