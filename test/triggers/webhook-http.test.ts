@@ -159,7 +159,13 @@ describe('webhook trigger over HTTP', () => {
 
   it('checks GitLab tokens', async () => {
     expect((await s.call('POST', hook('gitlab', 'gitlab-key'), { auth: false, body: '{}', headers: { 'x-gitlab-token': 'wrong' } })).status).toBe(401);
-    expect((await s.call('POST', hook('gitlab', 'gitlab-key'), { auth: false, body: '{}', headers: { 'x-gitlab-token': 'gl-token' } })).status).toBe(200);
+    const ok = await s.call('POST', hook('gitlab', 'gitlab-key'), { auth: false, body: '{}', headers: { 'x-gitlab-token': 'gl-token', 'x-gitlab-event': 'Push Hook' } });
+    expect(ok.status).toBe(200);
+    // The token is the secret: it is not kept in the execution's trigger variables.
+    const headers = (ok.json as { trigger: { variables: { headers: Record<string, string[]> } } }).trigger.variables.headers;
+    expect(headers['x-gitlab-event']).toEqual(['Push Hook']);
+    expect(headers['X-Gitlab-Event']).toEqual(['Push Hook']);
+    expect(JSON.stringify(headers)).not.toContain('gl-token');
   });
 
   it('answers 404 for an unknown flow or key and 409 for a disabled flow', async () => {

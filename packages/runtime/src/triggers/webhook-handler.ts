@@ -75,6 +75,7 @@ export async function handleWebhook(deps: TriggerDeps, req: WebhookRequest, base
   if (fw.flow.disabled || trigger.disabled === true || state?.disabled) return fail(409, `Flow '${req.namespace}.${req.flowId}' or its trigger is disabled`);
 
   const signature = trigger.signature as Readonly<Record<string, unknown>> | undefined;
+  let visibleHeaders = req.headers;
   if (signature) {
     const type = String(signature.type ?? '').toUpperCase() as SignatureType;
     if (!SIGNATURE_TYPES.includes(type)) return fail(422, `Unknown webhook signature type '${String(signature.type)}'`);
@@ -89,11 +90,16 @@ export async function handleWebhook(deps: TriggerDeps, req: WebhookRequest, base
     if (!verifySignature({ type, secret, ...(header ? { header } : {}) }, req.headers, req.body)) {
       return fail(401, 'Missing or invalid webhook signature');
     }
+    // A GitLab token is the secret itself: it must not end up in the execution's trigger variables.
+    if (type === 'GITLAB') {
+      const name = (header ?? 'x-gitlab-token').toLowerCase();
+      visibleHeaders = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== name));
+    }
   }
 
   const variables = {
     body: parseBody(req.body),
-    headers: headerMap(req.headers),
+    headers: headerMap(visibleHeaders),
     parameters: parameterMap(req.query),
     id: trigger.id,
     type: trigger.type,
