@@ -177,6 +177,8 @@ describe('triggers on the engine and the triggers API over HTTP', () => {
     await s.runtime.tick(new Date(Date.now() + 60_000));
     expect((await search('scheduled')).total).toBe(before);
 
+    const one = await s.call('GET', '/api/v1/main/triggers/company.team/scheduled/schedule');
+    expect(one.json).toMatchObject({ namespace: 'company.team', flowId: 'scheduled', triggerId: 'schedule', disabled: true });
     const unlocked = await s.call('POST', '/api/v1/main/triggers/company.team/scheduled/schedule/unlock');
     expect(unlocked.status).toBe(200);
     expect((unlocked.json as Json).executionId).toBeUndefined();

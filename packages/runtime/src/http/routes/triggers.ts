@@ -99,6 +99,11 @@ export function triggerRoutes(deps: ApiDeps): Route[] {
       },
     },
     {
+      method: 'GET',
+      path: `${BASE}/:namespace/:flowId/:triggerId`,
+      handle: async ({ params }) => json(200, (await service.get(pathKey(params))).triggerContext),
+    },
+    {
       method: 'PUT',
       path: BASE,
       handle: async ({ request, params }) => {
