@@ -108,6 +108,8 @@ export const SyncFlows: RunnableTaskPlugin = {
       const files = (await repo.listFiles(head, gitDirectory, includeChildNamespaces)).filter((f) => !ignore.ignores(f.relative));
 
       // Plan: read and validate everything before touching anything.
+      const existing = await listExisting();
+      const byKey = new Map(existing.map((f) => [`${f.flow.namespace}/${f.flow.id}`, f]));
       const candidates: Candidate[] = [];
       const invalid: Invalid[] = [];
       const seen = new Map<string, string>();
@@ -121,7 +123,10 @@ export const SyncFlows: RunnableTaskPlugin = {
           invalid.push({ gitPath: f.path, message: `${f.path}${ident.problem?.line ? `:${ident.problem.line}` : ''}: ${ident.problem?.message}` });
           continue;
         }
-        const problems = await ctx.flows.validate(source);
+        // A source identical to the stored flow was valid when stored: no need to validate it again.
+        const stored = byKey.get(`${namespace}/${ident.identity.id}`);
+        const unchanged = stored !== undefined && normalizeFlowSource(stored.source) === normalizeFlowSource(source);
+        const problems = unchanged ? [] : await ctx.flows.validate(source);
         if (problems.length > 0) {
           for (const pr of problems) {
             invalid.push({ gitPath: f.path, message: `${f.path}${pr.line ? `:${pr.line}` : ''}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}` });
@@ -147,8 +152,6 @@ export const SyncFlows: RunnableTaskPlugin = {
         ctx.logger.warn(`Skipping ${new Set(invalid.map((i) => i.gitPath)).size} invalid flow file(s):\n${formatInvalid(invalid)}`);
       }
 
-      const existing = await listExisting();
-      const byKey = new Map(existing.map((f) => [`${f.flow.namespace}/${f.flow.id}`, f]));
       const wanted = new Set(candidates.map((c) => `${c.namespace}/${c.id}`));
       const toDelete = doDelete
         ? existing.filter((f) => !wanted.has(`${f.flow.namespace}/${f.flow.id}`) && !isRunningFlow(ctx, f.flow.namespace, f.flow.id))
