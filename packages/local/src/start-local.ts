@@ -97,13 +97,18 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalServe
   // Listen first, so the runtime knows its URL (port 0 picks one); requests before the runtime exists get 503.
   let handler: ApiHandler = async () => ({ status: 503, body: { message: 'starting' } });
   const server: Server = createNodeHttpServer((request) => handler(request), { logger });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolveListen();
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
     });
-  });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const actualPort = (server.address() as AddressInfo).port;
   const baseUrl = options.env?.url ?? `http://${displayHost}:${actualPort}`;
 
