@@ -197,6 +197,23 @@ describe('windhover apply: resources', () => {
     expect(await status('/api/v1/main/namespaces/empty.ns/kv/x')).toBe(404);
   });
 
+  it('applies with a warning when the apply set cannot be read, but refuses to prune without it', async () => {
+    const proxy = await faultyProxy(server.url, (_method, url) => url.includes('/kv/windhover-apply.'));
+    try {
+      const dir = folder({ 'k.yaml': kv('inv', 'inv.ns', 'inv', 'v') });
+      const pruning = await cli(proxy.url, ['apply', '-f', dir, '--prune']);
+      expect(pruning.code).toBe(1);
+      expect(pruning.err).toEqual(['apply failed: GET /api/v1/main/namespaces/system/kv/windhover-apply.default failed with HTTP 503: injected outage']);
+      expect(await status('/api/v1/main/namespaces/inv.ns/kv/inv')).toBe(404);
+      const plain = await cli(proxy.url, ['apply', '-f', dir]);
+      expect(plain.code).toBe(0);
+      expect(plain.out).toEqual(['kestrakeyvalue/inv created']);
+      expect(plain.err).toEqual(["warning: cannot read apply set 'default', so it is not updated: GET /api/v1/main/namespaces/system/kv/windhover-apply.default failed with HTTP 503: injected outage"]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('exits non-zero naming the server message when a write fails after planning, and prunes nothing then', async () => {
     const base = { 'a.yaml': flow('a', 'fail.ns', 'a'), 'k.yaml': kv('old', 'fail.ns', 'old', 'x') };
     expect((await cli(server.url, ['apply', '-f', folder(base), '--applyset', 'fail-test'])).code).toBe(0);

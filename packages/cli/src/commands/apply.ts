@@ -102,7 +102,16 @@ export const APPLY_COMMAND: Command = {
       const manifests = read.manifests.map((m) => m.manifest).sort((a, b) => order[a.kind] - order[b.kind]);
       const changes = await mapLimit(manifests, PLAN_CONCURRENCY, (m) => planManifest(api, m, tenant));
       const current = manifests.map((m) => refOf(m, tenant));
-      const inventory = await readInventory(api, parsed.applyset);
+      // Without --prune the apply set is bookkeeping only: a server that refuses it does not stop the apply.
+      let inventory: ResourceRef[] = [];
+      let inventoryReadable = true;
+      try {
+        inventory = await readInventory(api, parsed.applyset);
+      } catch (e) {
+        if (parsed.prune) throw e;
+        inventoryReadable = false;
+        io.err(`warning: cannot read apply set '${parsed.applyset}', so it is not updated: ${errorText(e)}`);
+      }
       const deletions = parsed.prune ? await planPrune(api, inventory, current) : [];
       if (parsed.prune && manifests.length === 0 && deletions.length > 0 && !parsed.allowEmpty) {
         io.err(
@@ -136,13 +145,20 @@ export const APPLY_COMMAND: Command = {
       else for (const d of deletions) if (await runOne(d)) deleted.add(refKey(d.ref));
 
       // 3. Record the apply set: what it held before (minus what was pruned) plus what was applied now.
-      if (!parsed.dryRun) {
+      if (!parsed.dryRun && inventoryReadable) {
         const next = new Map<string, ResourceRef>();
         for (const r of inventory) if (!deleted.has(refKey(r))) next.set(refKey(r), r);
         for (const r of applied) next.set(refKey(r), r);
         const before = new Set(inventory.map(refKey));
         const same = next.size === before.size && [...next.keys()].every((k) => before.has(k)) && inventory.every((r) => next.get(refKey(r))?.name === r.name);
-        if (!same) await writeInventory(api, parsed.applyset, [...next.values()]);
+        if (!same) {
+          try {
+            await writeInventory(api, parsed.applyset, [...next.values()]);
+          } catch (e) {
+            failed++;
+            io.err(`cannot record apply set '${parsed.applyset}' (a later --prune would miss what was applied now): ${errorText(e)}`);
+          }
+        }
       }
       if (parsed.summary) {
         io.out(`Summary: ${counts.create} created, ${counts.update} updated, ${counts.unchanged} unchanged, ${counts.delete} deleted${failed > 0 ? `, ${failed} failed` : ''}${parsed.dryRun ? ' (dry run)' : ''}`);
