@@ -109,6 +109,20 @@ function offsetText(offset: number, letter: string, count: number): string {
   }
 }
 
+/**
+ * Week fields of an English locale (WeekFields.of(Locale.ENGLISH): weeks start on Sunday, the week
+ * holding January 1st is week 1), which `w`, `W` and `Y` use.
+ */
+function localeWeek(f: { year: number; month: number; day: number; dayOfWeek: number }): { weekYear: number; week: number } {
+  const days = daysFromCivil(f.year, f.month, f.day);
+  const weekStart = days - (f.dayOfWeek % 7);
+  const weekYear = civilFromDays(weekStart + 6).year;
+  const jan1 = daysFromCivil(weekYear, 1, 1);
+  const jan1Dow = ((((jan1 + 3) % 7) + 7) % 7) + 1;
+  const firstWeekStart = jan1 - (jan1Dow % 7);
+  return { weekYear, week: Math.floor((weekStart - firstWeekStart) / 7) + 1 };
+}
+
 function isoWeek(f: { year: number; month: number; day: number; dayOfWeek: number }): { weekYear: number; week: number } {
   const days = daysFromCivil(f.year, f.month, f.day);
   const thursday = days + (4 - f.dayOfWeek);
@@ -171,7 +185,7 @@ export function formatPattern(d: ZonedDate, pattern: string, locale?: string): s
       case 'u':
       case 'y':
       case 'Y': {
-        const y = c === 'Y' ? isoWeek(f).weekYear : c === 'y' && f.year <= 0 ? 1 - f.year : f.year;
+        const y = c === 'Y' ? localeWeek(f).weekYear : c === 'y' && f.year <= 0 ? 1 - f.year : f.year;
         if (n === 2) return pad(((y % 100) + 100) % 100, 2);
         return n >= 4 && y > 9999 ? `+${y}` : pad(y, n);
       }
@@ -189,11 +203,15 @@ export function formatPattern(d: ZonedDate, pattern: string, locale?: string): s
       case 'D':
         return num(f.dayOfYear, n);
       case 'w':
-        return num(isoWeek(f).week, n);
-      case 'W':
-        return String(Math.ceil((f.day + ((daysFromCivil(f.year, f.month, 1) + 3) % 7)) / 7));
+        return num(localeWeek(f).week, n);
+      case 'W': {
+        // Sunday-based index of the 1st of the month (1970-01-01 was a Thursday).
+        const firstDow = (((daysFromCivil(f.year, f.month, 1) + 4) % 7) + 7) % 7;
+        return num(Math.floor((f.day - 1 + firstDow) / 7) + 1, n);
+      }
       case 'F':
-        return String(Math.floor((f.day - 1) / 7) + 1);
+        // JDK 17 maps F to ALIGNED_DAY_OF_WEEK_IN_MONTH.
+        return num(((f.day - 1) % 7) + 1, n);
       case 'E':
         return localized('days', f.dayOfWeek - 1, n, locale, DAYS[f.dayOfWeek - 1] as string);
       case 'e':
@@ -201,8 +219,13 @@ export function formatPattern(d: ZonedDate, pattern: string, locale?: string): s
         return n <= 2 ? num((f.dayOfWeek % 7) + 1, n) : localized('days', f.dayOfWeek - 1, n, locale, DAYS[f.dayOfWeek - 1] as string);
       case 'a':
         return f.hour < 12 ? 'AM' : 'PM';
-      case 'B':
-        return f.hour < 6 ? 'at night' : f.hour < 12 ? 'in the morning' : f.hour < 18 ? 'in the afternoon' : 'in the evening';
+      case 'B': {
+        // CLDR English day periods, as java.time prints them.
+        const m = f.hour * 60 + f.minute;
+        if (m === 0) return 'midnight';
+        if (m === 720) return 'noon';
+        return m < 360 ? 'at night' : m < 720 ? 'in the morning' : m < 1080 ? 'in the afternoon' : m < 1260 ? 'in the evening' : 'at night';
+      }
       case 'h':
         return num(f.hour % 12 === 0 ? 12 : f.hour % 12, n);
       case 'K':

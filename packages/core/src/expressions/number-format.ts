@@ -41,8 +41,10 @@ export function numberFormat(value: unknown, pattern: string): string {
   while (frac.length > minFrac && frac.endsWith('0')) frac = frac.slice(0, -1);
   intPart = intPart.replace(/^0+/, '');
   if (intPart.length < minInt) intPart = '0'.repeat(minInt - intPart.length) + intPart;
-  if (intPart === '' && frac === '') intPart = '0';
+  // DecimalFormat prints a zero integer part even for `#.##` (0.125 -> "0.12").
+  if (intPart === '') intPart = '0';
   if (group > 0) intPart = intPart.replace(new RegExp(`\\B(?=(\\d{${group}})+(?!\\d))`, 'g'), ',');
-  const negative = x < 0 && /[1-9]/.test(intPart + frac);
+  // Java keeps the sign of a negative number that rounds to zero ("-0").
+  const negative = x < 0 || Object.is(x, -0);
   return `${negative ? '-' : ''}${prefix}${intPart}${frac ? `.${frac}` : ''}${suffix}`;
 }

@@ -99,24 +99,32 @@ export function javaReplacement(r: string): string {
   return out;
 }
 
-/** Java's String.split(regex, limit). */
+/** Java's String.split(regex, limit), following Pattern.split step by step. */
 export function javaSplit(s: string, regex: string, limit: number, timeoutMs: number): string[] {
-  if (s.length === 0) return [''];
   const re = javaRegex(regex, true);
   const matches = regexMatchAll(re, s, timeoutMs);
-  const out: string[] = [];
-  let last = 0;
+  const limited = limit > 0;
+  const list: string[] = [];
+  let index = 0;
+  let matched = false;
   for (const m of matches) {
-    if (limit > 0 && out.length === limit - 1) break;
-    const idx = m.index ?? 0;
-    const len = m[0].length;
-    if (len === 0 && idx === 0) continue; // Java 8+: no leading empty string for a zero-width match at 0
-    if (len === 0 && idx >= s.length) break;
-    out.push(s.slice(last, idx));
-    last = idx + len;
+    const start = m.index ?? 0;
+    const end = start + m[0].length;
+    if (!limited || list.length < limit - 1) {
+      // No leading empty string for a zero-width match at the beginning (Java 8+).
+      if (index === 0 && start === 0 && start === end) continue;
+      list.push(s.slice(index, start));
+      index = end;
+      matched = true;
+    } else if (list.length === limit - 1) {
+      list.push(s.slice(index));
+      index = end;
+      matched = true;
+      break;
+    }
   }
-  out.push(s.slice(last));
-  if (limit === 0) while (out.length > 1 && out[out.length - 1] === '') out.pop();
-  if (limit === 0 && out.length === 1 && out[0] === '' && s.length > 0) return [];
-  return out;
+  if (!matched) return [s];
+  if (!limited || list.length < limit) list.push(s.slice(index));
+  if (limit === 0) while (list.length > 0 && list[list.length - 1] === '') list.pop();
+  return list;
 }

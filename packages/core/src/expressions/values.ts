@@ -72,6 +72,8 @@ export function javaDouble(d: number): string {
     if (s.includes('e')) return expandExponent(s);
     return s.includes('.') ? s : `${s}.0`;
   }
+  // The smallest subnormal is the one value where Java's shortest-digits choice differs from JavaScript's.
+  if (abs === Number.MIN_VALUE) return d < 0 ? '-4.9E-324' : '4.9E-324';
   const [mant, exp] = d.toExponential().split('e') as [string, string];
   const m = mant.includes('.') ? mant : `${mant}.0`;
   return `${m}E${Number(exp)}`;
