@@ -5,6 +5,7 @@ import { T } from './core-task-types';
 import type { Draft } from './draft';
 import { endRun, settleAttempt } from './end-run';
 import type { ExecutorEvent, SubflowEndedEvent, TaskResultEvent, TimerFiredEvent } from './engine-types';
+import { itemsState, onItemEnded, onItemsMerged, onItemsSplit } from './for-each-item';
 import { killAll } from './kill';
 import { startLoopIteration } from './loop-until';
 import { startRun } from './start-run';
@@ -31,6 +32,10 @@ export async function applyEvent(d: Draft, event: ExecutorEvent): Promise<void> 
       return onSubflowEnded(d, event);
     case 'restart':
       return onRestart(d);
+    case 'items-split':
+      return onItemsSplit(d, event);
+    case 'items-merged':
+      return onItemsMerged(d, event);
     case 'change-task-run-state': {
       const run = d.run(event.taskRunId);
       if (!run) return;
@@ -156,6 +161,10 @@ async function onKill(d: Draft): Promise<void> {
 
 function onSubflowEnded(d: Draft, ev: SubflowEndedEvent): void {
   const run = d.run(ev.taskRunId);
+  if (run && run.state.current === 'RUNNING' && itemsState(d, run.id)) {
+    onItemEnded(d, run, ev.childExecutionId, ev.childState);
+    return;
+  }
   if (run?.state.current !== 'RUNNING' || d.engine.subflows?.[run.id] !== ev.childExecutionId) return;
   const task = d.index.get(run.taskId)?.task;
   const transmitFailed = task?.['transmitFailed'] !== false;

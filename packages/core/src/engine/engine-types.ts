@@ -17,7 +17,9 @@ export type ExecutorEvent =
   | SubflowEndedEvent
   | ConcurrencySlotFreedEvent
   | RestartRequestedEvent
-  | TaskRunStateChangeEvent;
+  | TaskRunStateChangeEvent
+  | ItemsSplitEvent
+  | ItemsMergedEvent;
 
 interface EventBase {
   readonly id: string;
@@ -89,6 +91,22 @@ export interface TaskRunStateChangeEvent extends EventBase {
   readonly state: 'SUCCESS' | 'FAILED' | 'WARNING';
 }
 
+/** ForEachItem: the runtime split `items` into batch files (or failed to). */
+export interface ItemsSplitEvent extends EventBase {
+  readonly type: 'items-split';
+  readonly taskRunId: string;
+  readonly uris?: readonly string[];
+  readonly error?: string;
+}
+
+/** ForEachItem: the runtime merged the children's flow outputs into one ION file. */
+export interface ItemsMergedEvent extends EventBase {
+  readonly type: 'items-merged';
+  readonly taskRunId: string;
+  readonly uri?: string;
+  readonly error?: string;
+}
+
 /**
  * Effects decide() asks the runtime to carry out. `id` is deterministic
  * (execution id, task run id, attempt...) and is the idempotency key.
@@ -101,7 +119,9 @@ export type Effect =
   | AbortTaskEffect
   | NotifyParentEffect
   | ExecutionTerminatedEffect
-  | RetryExecutionEffect;
+  | RetryExecutionEffect
+  | SplitItemsEffect
+  | MergeSubflowOutputsEffect;
 
 export interface DispatchTaskEffect {
   readonly kind: 'dispatch-task';
@@ -156,6 +176,28 @@ export interface NotifyParentEffect {
   readonly parentTaskRunId: string;
   readonly state: StateType;
   readonly outputs?: Readonly<Record<string, JsonValue>>;
+}
+
+/** ForEachItem: split the `items` file into batches (one line per item); answered by an ItemsSplitEvent. */
+export interface SplitItemsEffect {
+  readonly kind: 'split-items';
+  readonly id: string;
+  readonly taskRunId: string;
+  readonly taskId: string;
+  readonly items: string;
+  readonly rows?: number;
+  readonly partitions?: number;
+  readonly bytes?: string | number;
+  readonly separator: string;
+}
+
+/** ForEachItem: write the children's flow outputs as one ION file; answered by an ItemsMergedEvent. */
+export interface MergeSubflowOutputsEffect {
+  readonly kind: 'merge-subflow-outputs';
+  readonly id: string;
+  readonly taskRunId: string;
+  readonly taskId: string;
+  readonly childExecutionIds: readonly string[];
 }
 
 /** Flow-level retry with behavior CREATE_NEW_EXECUTION: a new attempt of this execution (core-spec §6.3). */

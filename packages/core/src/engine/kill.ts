@@ -1,6 +1,7 @@
 import type { StateType } from '../model/state';
 import { isTerminated } from '../model/state';
 import type { Draft } from './draft';
+import { runningItems } from './for-each-item';
 
 /**
  * Ends every unfinished task run with `state` (KILLED or CANCELLED): workers
@@ -17,6 +18,7 @@ export function killAll(d: Draft, state: Extract<StateType, 'KILLED' | 'CANCELLE
     }
     const child = d.engine.subflows?.[r.id];
     if (child) d.emit({ kind: 'kill-execution', id: `${child}:kill`, targetExecutionId: child });
+    for (const c of runningItems(d, r.id)) d.emit({ kind: 'kill-execution', id: `${c}:kill`, targetExecutionId: c });
     if (r.state.current !== 'KILLING' && state === 'KILLED') d.setRunState(r.id, 'KILLING');
     d.setRunState(r.id, state);
   }

@@ -9,6 +9,7 @@ import { endRun, settleAttempt } from './end-run';
 import { applyExecutionUpdate, EXECUTION_UPDATABLE } from './execution-updates';
 import { FLOWABLE_WITH_CHILDREN, normaliseLoopValues, switchBranch } from './flowables';
 import { deriveId } from './ids';
+import { startForEachItem } from './for-each-item';
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -82,7 +83,8 @@ export async function startRun(d: Draft, id: string, task: TaskDefinition): Prom
       return;
     }
     if (c === T.forEachItem) {
-      throw new Error('ForEachItem is not supported by this engine yet');
+      await startForEachItem(d, id, task);
+      return;
     }
     if (EXECUTION_UPDATABLE.has(c)) {
       d.setRunState(id, 'RUNNING');
@@ -133,6 +135,18 @@ async function startFlowable(d: Draft, run: TaskRun, task: TaskDefinition, c: st
   }
 }
 
+/** Labels of a child execution: the parent's when `inheritLabels`, the task's `labels`, the correlation id. */
+export async function subflowLabels(d: Draft, task: TaskDefinition, vars: Record<string, unknown>): Promise<{ key: string; value: string }[]> {
+  const labels: { key: string; value: string }[] = [];
+  if (task['inheritLabels'] === true) for (const l of d.labels) if (!l.key.startsWith('system.')) labels.push(l);
+  const own = await d.ctx.renderer.renderTyped(task['labels'] ?? {}, vars);
+  if (Array.isArray(own)) for (const l of own as { key: string; value: unknown }[]) labels.push({ key: String(l.key), value: String(l.value) });
+  else if (own && typeof own === 'object') for (const [k, v] of Object.entries(own)) labels.push({ key: k, value: String(v) });
+  const correlation = d.labels.find((l) => l.key === 'system.correlationId')?.value ?? d.base.id;
+  labels.push({ key: 'system.correlationId', value: correlation });
+  return labels;
+}
+
 async function startSubflow(d: Draft, id: string, task: TaskDefinition): Promise<void> {
   const r = d.setRunState(id, 'RUNNING');
   const attempt = d.addAttempt(id);
@@ -141,13 +155,7 @@ async function startSubflow(d: Draft, id: string, task: TaskDefinition): Promise
   const namespace = String(await render(task['namespace']));
   const flowId = String(await render(task['flowId']));
   const inputs = ((await render(task['inputs'] ?? {})) ?? {}) as Record<string, JsonValue>;
-  const labels: { key: string; value: string }[] = [];
-  if (task['inheritLabels'] === true) for (const l of d.labels) if (!l.key.startsWith('system.')) labels.push(l);
-  const own = await render(task['labels'] ?? {});
-  if (Array.isArray(own)) for (const l of own as { key: string; value: unknown }[]) labels.push({ key: String(l.key), value: String(l.value) });
-  else if (own && typeof own === 'object') for (const [k, v] of Object.entries(own)) labels.push({ key: k, value: String(v) });
-  const correlation = d.labels.find((l) => l.key === 'system.correlationId')?.value ?? d.base.id;
-  labels.push({ key: 'system.correlationId', value: correlation });
+  const labels = await subflowLabels(d, task, vars);
   const wait = task['wait'] !== false;
   const childExecutionId = deriveId(d.base.id, id, attempt, 'subflow');
   const revision = task['revision'] === undefined ? undefined : Number(await render(task['revision']));

@@ -1,5 +1,6 @@
 import type { Effect, Execution, ExecutorEvent, QueueMessage } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
+import { mergeSubflowOutputs, splitItems } from './for-each-item-io';
 import type { ExecutorMessage, WorkerMessage } from './messages';
 import { MAX_QUEUE_DELAY_SECONDS } from './messages';
 
@@ -68,6 +69,12 @@ export class EffectDispatcher {
           break;
         case 'create-subflow':
           await this.targets.createSubflow(execution, e);
+          break;
+        case 'split-items':
+          toExecutor.push(executorMessage(await splitItems(this.ports, execution, e)));
+          break;
+        case 'merge-subflow-outputs':
+          toExecutor.push(executorMessage(await mergeSubflowOutputs(this.ports, execution, e)));
           break;
         case 'retry-execution':
           await this.targets.retryExecution(execution, e);

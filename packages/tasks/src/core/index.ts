@@ -31,6 +31,7 @@ const EXECUTOR_TYPES = new Set([
   'io.kestra.plugin.core.flow.WorkingDirectory',
   'io.kestra.plugin.core.flow.Sleep',
   'io.kestra.plugin.core.flow.Subflow',
+  'io.kestra.plugin.core.flow.ForEachItem',
   'io.kestra.plugin.core.execution.Fail',
   'io.kestra.plugin.core.execution.Exit',
   'io.kestra.plugin.core.execution.Labels',
