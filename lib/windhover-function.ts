@@ -64,6 +64,16 @@ export class WindhoverFunction extends NodejsFunction {
         // ESM dependencies that use import.meta.url get the bundle file's URL.
         banner: "const __wh_meta_url=require('node:url').pathToFileURL(__filename).href;",
         define: { 'import.meta.url': '__wh_meta_url' },
+        // jq-web (the expressions' jq) is loaded with require() at run time and reads its
+        // .wasm next to it: ship those files beside the bundle (copied, no npm install).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `mkdir -p "${outputDir}/node_modules/jq-web"`,
+            ...['package.json', 'jq.js', 'jq.wasm'].map((f) => `cp "${inputDir}/node_modules/jq-web/${f}" "${outputDir}/node_modules/jq-web/${f}"`),
+          ],
+        },
       },
     };
     super(scope, id, base);

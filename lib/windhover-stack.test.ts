@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,25 @@ describe('WindhoverStack', () => {
     for (const [, r] of fns) {
       expect(r.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
     }
+  });
+
+  it('ships loadable bundles: each function\'s asset has its handler and the jq WebAssembly it loads at run time', () => {
+    const fns = ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties?.Description ?? '').startsWith('Windhover'));
+    for (const [, r] of fns) {
+      const key = String((r.Properties?.Code as { S3Key: string }).S3Key);
+      const dir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      expect(existsSync(join(dir, 'index.js')), key).toBe(true);
+      expect(existsSync(join(dir, 'node_modules', 'jq-web', 'jq.wasm')), key).toBe(true);
+    }
+    // The API bundle initializes in a plain Node process and exports the handler; NODE_PATH plays
+    // the Lambda runtime's own node_modules (the AWS SDK is not bundled).
+    const api = fns.find(([, r]) => String(r.Properties?.Description).startsWith('Windhover API ('));
+    const dir = join(outdir, `asset.${String((api?.[1].Properties?.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`);
+    const out = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_REGION: 'eu-west-1', NODE_PATH: join(process.cwd(), 'node_modules') },
+    });
+    expect(out).toBe('function');
   });
 
   it('guards every route with the Lambda authorizer except webhooks and health', () => {
