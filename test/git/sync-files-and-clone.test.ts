@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +131,7 @@ describe('Clone', () => {
     expect(readFileSync(join(workingDir, 'repo/etl.py'), 'utf8')).toBe('print(2)');
     expect(git(['rev-list', '--count', 'HEAD'], join(workingDir, 'repo'))).toBe('1');
     expect(git(['branch', '-r'], join(workingDir, 'repo'))).not.toContain('dev');
+    rmSync(workingDir, { recursive: true, force: true });
   });
 
   it('checks out a branch, a tag or a commit (full history, detached)', async () => {
@@ -140,8 +141,10 @@ describe('Clone', () => {
     server.commit(repo, { 'v.txt': 'dev' }, { branch: 'dev' });
     git(['tag', 'v1', first], `${server.root}/${repo}.git`);
     const w = world();
+    const dirs: string[] = [];
     const clone = async (props: Record<string, unknown>) => {
       const out = await Clone.run({ id: 'c', type: 'io.kestra.plugin.git.Clone', ...conn(repo), ...props }, w.context());
+      dirs.push(String(out.outputs?.directory));
       return String(out.outputs?.directory);
     };
     expect(readFileSync(join(await clone({ branch: 'dev' }), 'v.txt'), 'utf8')).toBe('dev');
@@ -151,5 +154,8 @@ describe('Clone', () => {
     expect(git(['rev-parse', 'HEAD'], byCommit)).toBe(first);
     expect(existsSync(join(byCommit, '.git'))).toBe(true);
     await expect(clone({ branch: 'nope' })).rejects.toThrow(/Branch 'nope' does not exist/);
+    // Outside a WorkingDirectory each clone gets its own temporary folder.
+    expect(new Set(dirs).size).toBe(dirs.length);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 });
