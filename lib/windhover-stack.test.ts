@@ -41,6 +41,7 @@ const statementsOf = (fnId: string): Statement[] => {
     .filter(([, p]) => (props(p).Roles as { Ref: string }[]).some((r) => r.Ref === role))
     .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Statement[] }).Statement);
 };
+const codeKey = (r: Resource): string => String(((r.Properties ?? {}).Code as { S3Key: string }).S3Key);
 const actionsOf = (fnId: string): Set<string> => new Set(statementsOf(fnId).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 
 describe('WindhoverStack', () => {
@@ -55,7 +56,7 @@ describe('WindhoverStack', () => {
   it('ships loadable bundles: each function\'s asset has its handler and the jq WebAssembly it loads at run time', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties?.Description ?? '').startsWith('Windhover'));
     for (const [, r] of fns) {
-      const key = String((r.Properties?.Code as { S3Key: string }).S3Key);
+      const key = codeKey(r);
       const dir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
       expect(existsSync(join(dir, 'index.js')), key).toBe(true);
       expect(existsSync(join(dir, 'node_modules', 'jq-web', 'jq.wasm')), key).toBe(true);
@@ -63,7 +64,8 @@ describe('WindhoverStack', () => {
     // The API bundle initializes in a plain Node process and exports the handler; NODE_PATH plays
     // the Lambda runtime's own node_modules (the AWS SDK is not bundled).
     const api = fns.find(([, r]) => String(r.Properties?.Description).startsWith('Windhover API ('));
-    const dir = join(outdir, `asset.${String((api?.[1].Properties?.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`);
+    if (!api) throw new Error('no API function');
+    const dir = join(outdir, `asset.${codeKey(api[1]).replace(/\.zip$/, '')}`);
     const out = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], {
       encoding: 'utf8',
       env: { ...process.env, AWS_REGION: 'eu-west-1', NODE_PATH: join(process.cwd(), 'node_modules') },
