@@ -58,7 +58,7 @@ export async function startForEachItem(d: Draft, id: string, task: TaskDefinitio
 
 export async function onItemsSplit(d: Draft, ev: ItemsSplitEvent): Promise<void> {
   const run = d.run(ev.taskRunId);
-  if (!run || run.state.current !== 'RUNNING' || itemsState(d, run.id)?.phase !== 'split') return;
+  if (run?.state.current !== 'RUNNING' || itemsState(d, run.id)?.phase !== 'split') return;
   const task = d.index.get(run.taskId)?.task;
   if (!task) return;
   if (ev.error || !ev.uris) {
@@ -99,7 +99,7 @@ export async function onItemsSplit(d: Draft, ev: ItemsSplitEvent): Promise<void>
 /** A child of a ForEachItem ended: count it; once all ended, ask for the merge. */
 export function onItemEnded(d: Draft, run: TaskRun, childId: string, childState: StateType): void {
   const st = itemsState(d, run.id);
-  if (!st || st.phase !== 'items' || !st.children?.includes(childId) || st.ended?.[childId]) return;
+  if (st?.phase !== 'items' || !st.children?.includes(childId) || st.ended?.[childId]) return;
   const ended = { ...(st.ended ?? {}), [childId]: childState };
   setItemsState(d, run.id, { ...st, ended });
   const counts: Record<string, number> = {};
@@ -137,7 +137,7 @@ function addPhaseRuns(d: Draft, run: TaskRun, outputs: Readonly<Record<string, J
 export function onItemsMerged(d: Draft, ev: ItemsMergedEvent): void {
   const run = d.run(ev.taskRunId);
   const st = run && itemsState(d, run.id);
-  if (!run || run.state.current !== 'RUNNING' || st?.phase !== 'merge') return;
+  if (run?.state.current !== 'RUNNING' || st?.phase !== 'merge') return;
   d.setFlag(key(run.id), undefined);
   if (ev.error) {
     failRun(d, run, `Unable to merge subflow outputs: ${ev.error}`);

@@ -93,6 +93,10 @@ export class Executor {
         await dispatcher.dispatch(execution, decision.effects);
         return;
       }
+      // Logs first: whoever sees the new state (a poller of wait=true) also sees its logs.
+      // A lost save race then duplicates the inline tasks' log lines, never loses them.
+      const logs = [...sink, ...decision.logs];
+      if (logs.length > 0) await ports.logs.append(logs);
       let saved: Execution;
       try {
         saved = await ports.executions.save(decision.execution, execution.version);
@@ -100,8 +104,6 @@ export class Executor {
         if (isWindhoverError(e) && e.code === 'VERSION_CONFLICT') continue;
         throw e;
       }
-      const logs = [...sink, ...decision.logs];
-      if (logs.length > 0) await ports.logs.append(logs);
       await dispatcher.dispatch(saved, decision.effects);
       return;
     }
