@@ -41,7 +41,11 @@ const statementsOf = (fnId: string): Statement[] => {
     .filter(([, p]) => (props(p).Roles as { Ref: string }[]).some((r) => r.Ref === role))
     .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Statement[] }).Statement);
 };
-const codeKey = (r: Resource): string => String(((r.Properties ?? {}).Code as { S3Key: string }).S3Key);
+const codeKey = (r: Resource): string => {
+  const code = r.Properties?.Code as { S3Key: string } | undefined;
+  if (!code) throw new Error('function without code');
+  return code.S3Key;
+};
 const actionsOf = (fnId: string): Set<string> => new Set(statementsOf(fnId).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 
 describe('WindhoverStack', () => {
