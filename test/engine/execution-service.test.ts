@@ -51,6 +51,38 @@ tasks:
     await expect(svc().resume('main', created.id, {})).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
   });
 
+  it('resumes another paused execution from an execution.Resume task', async () => {
+    await w.deploy(`
+id: gate
+namespace: company.svc
+tasks:
+  - id: hold
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - { id: note, type: STRING }
+  - { id: after, type: io.kestra.plugin.core.debug.Return, format: "{{ outputs.hold.onResume.note }}" }
+`);
+    await w.deploy(`
+id: opener
+namespace: company.svc
+inputs:
+  - { id: target, type: STRING }
+tasks:
+  - id: open
+    type: io.kestra.plugin.core.execution.Resume
+    executionId: "{{ inputs.target }}"
+    inputs:
+      note: "opened by {{ flow.id }}"
+`);
+    const gate = await create('gate');
+    await until(gate.id, (e) => e.state.current === 'PAUSED');
+    const opener = await create('opener', { target: gate.id });
+    expect((await w.wait(opener.id)).state.current).toBe('SUCCESS');
+    const done = await w.wait(gate.id);
+    expect(done.state.current).toBe('SUCCESS');
+    expect(done.taskRunList[1].outputs).toEqual({ value: 'opened by opener' });
+  });
+
   it('kills a running execution and its subflow child', async () => {
     await w.deploy(`
 id: sleepy_child

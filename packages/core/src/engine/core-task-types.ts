@@ -25,6 +25,7 @@ export const T = {
   exit: `${P}execution.Exit`,
   fail: `${P}execution.Fail`,
   assert: `${P}execution.Assert`,
+  resume: `${P}execution.Resume`,
 } as const;
 
 /**
@@ -52,6 +53,7 @@ const TABLE: readonly [string, TaskCategory, readonly string[]][] = [
   [T.exit, 'execution-updatable', []],
   [T.fail, 'execution-updatable', [`${L}executions.Fail`]],
   [T.assert, 'execution-updatable', []],
+  [T.resume, 'execution-updatable', []],
   [`${P}log.Log`, 'runnable', [`${L}log.Log`]],
   [`${P}debug.Return`, 'runnable', [`${L}debugs.Return`]],
   [`${P}output.OutputValues`, 'runnable', [`${L}outputs.OutputValues`]],

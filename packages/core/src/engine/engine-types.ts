@@ -121,7 +121,8 @@ export type Effect =
   | ExecutionTerminatedEffect
   | RetryExecutionEffect
   | SplitItemsEffect
-  | MergeSubflowOutputsEffect;
+  | MergeSubflowOutputsEffect
+  | ResumeExecutionEffect;
 
 export interface DispatchTaskEffect {
   readonly kind: 'dispatch-task';
@@ -176,6 +177,14 @@ export interface NotifyParentEffect {
   readonly parentTaskRunId: string;
   readonly state: StateType;
   readonly outputs?: Readonly<Record<string, JsonValue>>;
+}
+
+/** execution.Resume: resume another PAUSED execution with onResume inputs. */
+export interface ResumeExecutionEffect {
+  readonly kind: 'resume-execution';
+  readonly id: string;
+  readonly targetExecutionId: string;
+  readonly inputs: Readonly<Record<string, JsonValue>>;
 }
 
 /** ForEachItem: split the `items` file into batches (one line per item); answered by an ItemsSplitEvent. */

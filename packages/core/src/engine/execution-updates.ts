@@ -8,7 +8,7 @@ import { endRun } from './end-run';
 import { killAll } from './kill';
 
 /** Tasks that change the execution itself and run inside the executor (core-spec §4.1). */
-export const EXECUTION_UPDATABLE: ReadonlySet<string> = new Set([T.labels, T.setVariables, T.unsetVariables, T.exit, T.fail, T.assert]);
+export const EXECUTION_UPDATABLE: ReadonlySet<string> = new Set([T.labels, T.setVariables, T.unsetVariables, T.exit, T.fail, T.assert, T.resume]);
 
 /** System labels a flow may not set at run time. */
 const isSystemLabel = (k: string): boolean => k.startsWith('system.');
@@ -109,7 +109,19 @@ export async function applyExecutionUpdate(d: Draft, id: string, task: TaskDefin
       finish(d, id, 'SUCCESS');
       return;
     }
+    case T.resume: {
+      const target = task['executionId'] === undefined ? d.base.id : String(await renderer.renderTyped(task['executionId'], vars));
+      if (target === d.base.id) throw new Error('An execution cannot resume itself');
+      const inputs = (await renderer.renderTyped(task['inputs'] ?? {}, vars)) as Record<string, JsonValue>;
+      d.emit({ kind: 'resume-execution', id: `${id}:resume`, targetExecutionId: target, inputs });
+      finish(d, id, 'SUCCESS');
+      return;
+    }
     case T.exit: {
+      if (task['condition'] !== undefined && !renderer.truthy(await renderer.renderTyped(task['condition'], vars))) {
+        finish(d, id, 'SUCCESS');
+        return;
+      }
       const raw = task['state'] === undefined ? 'SUCCESS' : String(await renderer.renderTyped(task['state'], vars));
       const state = (raw === 'CANCELED' ? 'CANCELLED' : raw) as StateType;
       if (!['SUCCESS', 'WARNING', 'KILLED', 'FAILED', 'CANCELLED'].includes(state)) throw new Error(`Invalid Exit state '${raw}'`);

@@ -187,6 +187,12 @@ describe('decide: execution-updatable tasks', () => {
     expect(s).toEqual({ bye: 'WARNING' });
   });
 
+  it('Exit with a falsy condition does nothing', async () => {
+    const { s, e } = await run(flow(`  - { id: bye, type: ${E}.Exit, state: FAILED, condition: "{{ 1 > 2 }}" }\n  - { id: next, type: ${LOG}, message: x }`));
+    expect(s).toEqual({ bye: 'SUCCESS', next: 'SUCCESS' });
+    expect(e.state.current).toBe('SUCCESS');
+  });
+
   it('Fail with a falsy condition succeeds; Assert fails on a false condition', async () => {
     expect((await run(flow(`  - { id: f, type: ${E}.Fail, condition: "{{ 0 }}" }`))).s).toEqual({ f: 'SUCCESS' });
     const a = await run(flow(`  - { id: a, type: ${E}.Assert, conditions: ["{{ 1 == 1 }}", "{{ 1 == 2 }}"] }`));

@@ -63,6 +63,14 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
   const dispatcher = new EffectDispatcher(ports, {
     createSubflow: (parent, effect) => service.createSubflow(parent, effect),
     retryExecution: (execution, effect) => service.createRetryExecution(execution, effect),
+    resumeExecution: async (execution, effect) => {
+      try {
+        await service.resume(execution.tenantId, effect.targetExecutionId, effect.inputs);
+      } catch (e) {
+        // A target that is gone or no longer PAUSED is not retried; the Resume task already ended.
+        ports.logger.warn('execution.Resume could not resume its target', { executionId: execution.id, target: effect.targetExecutionId, error: e instanceof Error ? e.message : String(e) });
+      }
+    },
     abortTask: (taskRunId) => worker.abort(taskRunId),
     terminated: async (execution) => {
       service.notifyTerminated(execution);

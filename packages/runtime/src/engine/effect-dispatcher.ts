@@ -10,6 +10,8 @@ export interface DispatchTargets {
   createSubflow(parent: Execution, effect: Extract<Effect, { kind: 'create-subflow' }>): Promise<void>;
   /** Creates the next attempt of an execution (flow retry CREATE_NEW_EXECUTION), idempotent by id. */
   retryExecution(execution: Execution, effect: Extract<Effect, { kind: 'retry-execution' }>): Promise<void>;
+  /** execution.Resume: resumes another execution (validating its onResume inputs). */
+  resumeExecution(execution: Execution, effect: Extract<Effect, { kind: 'resume-execution' }>): Promise<void>;
   /** Aborts a running attempt in this process, if it runs here. */
   abortTask(taskRunId: string): void;
   /** The execution reached a terminal state (waiters, concurrency slots). */
@@ -69,6 +71,9 @@ export class EffectDispatcher {
           break;
         case 'create-subflow':
           await this.targets.createSubflow(execution, e);
+          break;
+        case 'resume-execution':
+          await this.targets.resumeExecution(execution, e);
           break;
         case 'split-items':
           toExecutor.push(executorMessage(await splitItems(this.ports, execution, e)));

@@ -38,6 +38,7 @@ const EXECUTOR_TYPES = new Set([
   'io.kestra.plugin.core.execution.SetVariables',
   'io.kestra.plugin.core.execution.UnsetVariables',
   'io.kestra.plugin.core.execution.Assert',
+  'io.kestra.plugin.core.execution.Resume',
 ]);
 
 /** Descriptors of the core tasks the engine implements inside the executor. */
