@@ -28,7 +28,9 @@ export class IsomorphicGitRemote implements GitRemote {
     this.#http = {
       request: (req) => {
         if (signal?.aborted) throw new TaskFailure('Git operation aborted', false);
-        return nodeHttp.request({ ...req, signal: req.signal ?? signal });
+        // `timeout` (simple-get) is a socket inactivity timeout: Kestra's readTimeout.
+        const fetchOptions = { timeout: conn.readTimeout };
+        return nodeHttp.request({ ...req, signal: req.signal ?? signal, ...({ fetchOptions } as object) });
       },
     };
     this.#onAuth = conn.username && conn.password ? () => ({ username: conn.username, password: conn.password }) : undefined;
