@@ -106,6 +106,8 @@ export interface WorldOptions {
   readonly visibilityTimeoutMs?: { executor?: number; worker?: number };
   /** Do not start consuming (fault tests drive delivery themselves). */
   readonly consume?: boolean;
+  /** A clock to use instead of the system clock (timer tests move it forward). */
+  readonly clock?: { now(): Date };
 }
 
 /** The engine on the real local adapters (SQLite, folder storage, persistent queue) in a temp folder. */
@@ -124,7 +126,7 @@ export function startEngineWorld(options: WorldOptions = {}): EngineWorld {
     queue,
     triggers: new SqliteTriggerStore(db),
     timers: new SqliteTimerStore(db),
-    clock: new SystemClock(),
+    clock: options.clock ?? new SystemClock(),
     logger: silent,
   };
   const engine = createEngine(ports, { registry: createTaskRegistry() });
