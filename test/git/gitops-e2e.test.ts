@@ -262,4 +262,33 @@ tasks:
     const logs = await api.call('GET', `/api/v1/main/logs/${String(exec.json['id'])}`);
     expect((logs.json as unknown as { message: string }[]).some((l) => l.message.includes('etl says hi'))).toBe(true);
   }, 60_000);
+
+  it('reports namespace files synced from Git as Synced, and OutOfSync after an edit through the API', async () => {
+    gitServer.createRepo('files');
+    gitServer.commit('files', { '_files/queries/q.sql': 'select 1\n', '_files/etl.py': 'print(1)\n' });
+    const syncFiles = `id: sync_files
+namespace: system
+tasks:
+  - id: files
+    type: io.kestra.plugin.git.SyncNamespaceFiles
+    url: ${gitServer.url('files')}
+    username: ${gitServer.username}
+    password: "{{ secret('GIT_TOKEN') }}"
+    namespace: analytics
+`;
+    expect((await api.createFlow(syncFiles)).status).toBe(200);
+    const exec = await api.execute('system', 'sync_files');
+    const done = await api.waitForState(String(exec.json['id']), ['SUCCESS', 'FAILED', 'WARNING'], 30_000);
+    expect((done['state'] as Record<string, unknown>)['current']).toBe('SUCCESS');
+    const synced = await api.call('GET', '/api/v1/main/git/status/analytics');
+    expect(synced.json).toMatchObject({ namespace: 'analytics', status: 'Synced' });
+    const form = new FormData();
+    form.append('fileContent', new Blob(['select 2\n']), 'q.sql');
+    expect((await api.call('POST', '/api/v1/main/namespaces/analytics/files?path=/queries/q.sql', { body: form })).status).toBe(200);
+    const drifted = await api.call('GET', '/api/v1/main/git/status/analytics');
+    expect(drifted.json['status']).toBe('OutOfSync');
+    const resources = (drifted.json['sources'] as { resources: Record<string, unknown>[] }[])[0].resources;
+    expect(resources).toContainEqual(expect.objectContaining({ kind: 'FILE', key: '/queries/q.sql', status: 'OutOfSync', reason: 'modified in Windhover' }));
+    expect(resources).toContainEqual(expect.objectContaining({ kind: 'FILE', key: '/etl.py', status: 'Synced' }));
+  }, 60_000);
 });
