@@ -215,6 +215,14 @@ function reopenFailed(d: Draft, state: StateType): void {
   for (const id of failedIds) {
     const r = d.run(id);
     if (!r) continue;
+    const task = d.index.get(r.taskId)?.task;
+    const child = d.engine.subflows?.[id];
+    // Subflow with restartBehavior RETRY_FAILED (default): restart the existing child and wait for it again.
+    if (child && task && d.typeOf(task)?.canonical === T.subflow && task['restartBehavior'] !== 'NEW_EXECUTION') {
+      d.setRunState(id, 'RUNNING');
+      d.emit({ kind: 'restart-execution', id: `${child}:restart:${d.state.histories.length}`, targetExecutionId: child });
+      continue;
+    }
     d.setRunState(id, hasFailedChild.has(id) ? 'RUNNING' : 'RESTARTED');
   }
   d.outputs = undefined;

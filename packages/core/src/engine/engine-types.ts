@@ -122,7 +122,8 @@ export type Effect =
   | RetryExecutionEffect
   | SplitItemsEffect
   | MergeSubflowOutputsEffect
-  | ResumeExecutionEffect;
+  | ResumeExecutionEffect
+  | RestartExecutionEffect;
 
 export interface DispatchTaskEffect {
   readonly kind: 'dispatch-task';
@@ -177,6 +178,13 @@ export interface NotifyParentEffect {
   readonly parentTaskRunId: string;
   readonly state: StateType;
   readonly outputs?: Readonly<Record<string, JsonValue>>;
+}
+
+/** Restart of a parent whose Subflow failed, with restartBehavior RETRY_FAILED: restart the existing child. */
+export interface RestartExecutionEffect {
+  readonly kind: 'restart-execution';
+  readonly id: string;
+  readonly targetExecutionId: string;
 }
 
 /** execution.Resume: resume another PAUSED execution with onResume inputs. */

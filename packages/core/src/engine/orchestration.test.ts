@@ -311,6 +311,23 @@ tasks:
     expect(Object.keys(h.get(id).taskRunList[0].outputs ?? {})).toEqual(['executionId']);
   });
 
+  it('restarts the failed child itself on restart, unless restartBehavior is NEW_EXECUTION', async () => {
+    for (const behavior of ['RETRY_FAILED', 'NEW_EXECUTION']) {
+      let fail = true;
+      const h = new Harness({ flows: [child], worker: () => (fail ? { state: 'FAILED' } : { state: 'SUCCESS' }) });
+      const id = h.create(flow(`  - { id: sub, type: ${F}.Subflow, namespace: company.team, flowId: child, restartBehavior: ${behavior}, inputs: { who: x } }`));
+      await h.run();
+      expect(h.get(id).state.current).toBe('FAILED');
+      fail = false;
+      h.send({ type: 'restart', id: 'r', tenantId: 'main', executionId: id });
+      await h.run();
+      expect(h.get(id).state.current).toBe('SUCCESS');
+      const children = [...h.executions.values()].filter((x) => x.flowId === 'child');
+      expect(children.length).toBe(behavior === 'RETRY_FAILED' ? 1 : 2);
+      expect(children.at(-1)?.state.current).toBe('SUCCESS');
+    }
+  });
+
   it('cascades a kill to a running child', async () => {
     const h = new Harness({ flows: [child], worker: (taskId) => (taskId === 'c1' ? 'hang' : { state: 'SUCCESS' }) });
     const id = h.create(flow(`  - { id: sub, type: ${F}.Subflow, namespace: company.team, flowId: child, inputs: { who: x } }`));

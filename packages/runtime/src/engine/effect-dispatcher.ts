@@ -55,6 +55,9 @@ export class EffectDispatcher {
         case 'kill-execution':
           toExecutor.push(executorMessage({ ...base, type: 'kill', id: e.id, executionId: e.targetExecutionId }));
           break;
+        case 'restart-execution':
+          toExecutor.push(executorMessage({ ...base, type: 'restart', id: e.id, executionId: e.targetExecutionId }));
+          break;
         case 'notify-parent':
           toExecutor.push(
             executorMessage({

@@ -156,6 +156,9 @@ export class Harness {
         this.send({ type: 'created', id: `${next.id}:created`, tenantId: 'main', executionId: next.id });
         return;
       }
+      case 'restart-execution':
+        this.send({ type: 'restart', id: eff.id, tenantId: 'main', executionId: eff.targetExecutionId });
+        return;
       case 'kill-execution':
         this.send({ type: 'kill', id: eff.id, tenantId: 'main', executionId: eff.targetExecutionId });
         return;
