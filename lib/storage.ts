@@ -42,7 +42,7 @@ export class Storage extends Construct {
         partitionKey: { name: i.partitionKey, type: AttributeType.STRING },
         sortKey: { name: i.sortKey, type: AttributeType.STRING },
         projectionType: ProjectionType.INCLUDE,
-        nonKeyAttributes: [...TABLE_SCHEMA.projectedAttributes],
+        nonKeyAttributes: [...i.projectedAttributes],
       })),
     });
     this.bucket = new Bucket(this, 'Bucket', {

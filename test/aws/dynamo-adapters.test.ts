@@ -120,11 +120,16 @@ describe('DynamoExecutionRepository at scale', () => {
   it('spreads the executions of one flow over several index partitions', async () => {
     const table = await freshTable();
     const repo = new DynamoExecutionRepository(clients.doc, table, blobs());
-    for (let i = 0; i < 40; i++) await repo.save(contractExecution({ namespace: 'busy.ns', flowId: 'hot' }), undefined);
+    for (let i = 0; i < 40; i++) {
+      await repo.save(contractExecution({ namespace: 'busy.ns', flowId: 'hot', stateType: i % 10 === 0 ? 'QUEUED' : 'RUNNING' }), undefined);
+    }
     const out = await clients.dynamo.send(new ScanCommand({ TableName: table, IndexName: 'gsi2' }));
     const partitions = new Set((out.Items ?? []).map((i) => i.gsi2pk?.S));
     expect(partitions.size).toBeGreaterThanOrEqual(5);
     expect((await repo.find('main', { namespace: 'busy.ns', flowId: 'hot', size: 100 })).total).toBe(40);
+    // A flow's QUEUED executions (concurrency limits) come from the per-flow index alone.
+    expect((await repo.find('main', { namespace: 'busy.ns', flowId: 'hot', states: ['QUEUED'], size: 100 })).total).toBe(4);
+    expect((await repo.find('main', { namespacePrefix: 'busy', states: ['QUEUED'], size: 100 })).total).toBe(4);
   });
 });
 

@@ -43,8 +43,8 @@ type IndexRow = Record<string, unknown> & { id: string; startDate: string };
  *   see a half-written execution, and no transaction (2x write cost) is needed.
  * - Bodies are gzipped above 2 KB and spilled to S3 above 300 KB, so no item
  *   comes near 400 KB.
- * - Listings use gsi1 (per tenant) or gsi2 (per flow), each spread over
- *   SHARDS partitions so a busy flow never concentrates writes on one key.
+ * - Listings use gsi1 (per tenant) or gsi2 (per flow, with the state), each
+ *   spread over SHARDS partitions so a busy flow never concentrates writes on one key.
  */
 export class DynamoExecutionRepository implements ExecutionRepository {
   private readonly codec: ItemCodec;
@@ -163,7 +163,7 @@ export class DynamoExecutionRepository implements ExecutionRepository {
     const byFlow = query.namespace !== undefined && query.flowId !== undefined;
     const from = query.startDate === undefined ? '0' : new Date(query.startDate).toISOString();
     const to = query.endDate === undefined ? '\uffff' : `${new Date(query.endDate).toISOString()}#\uffff`;
-    let rows = (
+    let rows: IndexRow[] = (
       await Promise.all(
         allShards().map((shard) =>
           queryAll(this.doc, {
@@ -185,11 +185,14 @@ export class DynamoExecutionRepository implements ExecutionRepository {
       .map((r) => ({ ...r, id: String(r.gsi1sk ?? r.gsi2sk).split('#').slice(1).join('#'), startDate: String(r.startDate) }))
       .filter((r) => matches(r, query));
     if (query.states && query.states.length > 0) {
-      // The state is not in the indexes (an execution's end would rewrite both of them):
-      // read it from the candidates' headers.
-      const states = await this.statesOf(tenantId, rows.map((r) => r.id));
       const wanted = new Set<string>(query.states);
-      rows = rows.filter((r) => wanted.has(states.get(r.id) ?? ''));
+      if (byFlow) {
+        rows = rows.filter((r) => wanted.has(String(r['state'])));
+      } else {
+        // gsi1 does not carry the state (an execution's end would rewrite it): read it from the candidates' headers.
+        const states = await this.statesOf(tenantId, rows.map((r) => r.id));
+        rows = rows.filter((r) => wanted.has(states.get(r.id) ?? ''));
+      }
     }
     const asc = query.sort === 'startDate:asc';
     rows.sort((a, b) => (a.startDate === b.startDate ? a.id.localeCompare(b.id) : a.startDate < b.startDate ? -1 : 1) * (asc ? 1 : -1));

@@ -23,18 +23,29 @@ export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'ttl',
-  indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-  ],
   /**
-   * Only these attributes are copied into the indexes (INCLUDE projection).
-   * None of them changes while an execution runs (its state is deliberately
-   * not projected), so executor steps, the end of an execution included,
-   * cost no index write: DynamoDB writes an index only when a key or a
-   * projected attribute changes.
+   * Only the listed attributes are copied into each index (INCLUDE
+   * projection); DynamoDB writes an index only when one of its keys or
+   * projected attributes changes. gsi1 (tenant-wide listings) holds nothing
+   * that changes while an execution runs, so the end of an execution writes
+   * it no more; gsi2 (one flow's executions) also carries the state, which
+   * per-flow listings by state need (e.g. the QUEUED executions of a flow
+   * with a concurrency limit).
    */
-  projectedAttributes: ['body', 'ns', 'flowId', 'startDate', 'labels', 'parentId', 'lvl'],
+  indexes: [
+    {
+      name: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      projectedAttributes: ['body', 'ns', 'flowId', 'startDate', 'labels', 'parentId', 'lvl'],
+    },
+    {
+      name: 'gsi2',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+      projectedAttributes: ['ns', 'flowId', 'startDate', 'labels', 'parentId', 'state'],
+    },
+  ],
 } as const;
 
 /** Number of write shards for hot listings (executions, logs). */

@@ -153,7 +153,7 @@ export async function createTable(dynamo: DynamoDBClient, name: string): Promise
           { AttributeName: i.partitionKey, KeyType: 'HASH' },
           { AttributeName: i.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TABLE_SCHEMA.projectedAttributes] },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.projectedAttributes] },
       })),
     }),
   );
