@@ -29,7 +29,9 @@ async function startCli(dataDir: string, env: Record<string, string> = {}): Prom
     out += d.toString();
   });
   const start = Date.now();
-  while (!/running at (http:\/\/\S+)/.test(out)) {
+  // The banner may arrive in several chunks: wait for its last line.
+  const complete = () => /running at (http:\/\/\S+)/.test(out) && /Basic auth: [^\n]*\n/.test(out) && (!out.includes('generated now') || out.includes('choose your own.'));
+  while (!complete()) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     if (Date.now() - start > 30_000) throw new Error(`server did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 50));
