@@ -120,8 +120,12 @@ describe('local edition over HTTP', () => {
     expect(perFlow.json['total']).toBeGreaterThanOrEqual(1);
   });
 
-  it('rejects executing a missing flow with 404 and invalid inputs with 422', async () => {
+  it('rejects executing a missing flow with 404, a disabled one with 409 and invalid inputs with 422', async () => {
     expect((await api.execute('company.team', 'nope')).status).toBe(404);
+    await api.createFlow('id: off\nnamespace: company.team\ndisabled: true\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: never\n');
+    const disabled = await api.execute('company.team', 'off');
+    expect(disabled.status).toBe(409);
+    expect((await api.call('GET', '/api/v1/main/executions/search?flowId=off')).json['total']).toBe(0);
     const form = new FormData();
     form.append('count', 'not-a-number');
     const r = await api.execute('company.team', 'hello', form);
