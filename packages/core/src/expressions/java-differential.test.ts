@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { urlEncode } from './filters-core';
 import { formatNamed, formatPattern } from './java-date-format';
+import { parseDate } from './java-date-parse';
 import { numberFormat } from './number-format';
 import { javaSplit } from './regex-runner';
 import { javaDouble } from './values';
@@ -68,5 +69,15 @@ describe('agreement with the JDK', () => {
 
   it('URL-encodes like URLEncoder.encode(s, UTF-8)', () => {
     for (const [input, expected] of kind('urlencode')) expect(urlEncode(input as string), input).toBe(expected);
+  });
+
+  it('parses like DateTimeFormatter.parse (missing time: midnight; missing zone: UTC)', () => {
+    const parse = readFileSync(join(import.meta.dirname, 'test-support/java-parse-fixtures.tsv'), 'utf8').trimEnd().split('\n');
+    expect(parse.length).toBeGreaterThan(10);
+    for (const row of parse) {
+      const [pattern, text, sec, nano] = row.split('\t') as [string, string, string, string];
+      const d = parseDate(text, pattern, UTC);
+      expect({ sec: d.sec, nano: d.nano }, `${text} with ${pattern}`).toEqual({ sec: Number(sec), nano: Number(nano) });
+    }
   });
 });
