@@ -104,6 +104,20 @@ describe('local edition over HTTP', () => {
     expect(download.text).toMatch(/INFO\s+greet Hello Windhover/);
   });
 
+  it('validates inputs without creating an execution', async () => {
+    const before = (await api.call('GET', '/api/v1/main/executions/search?flowId=hello&size=1')).json['total'];
+    const form = new FormData();
+    form.append('count', 'twelve');
+    const r = await api.call('POST', '/api/v1/main/executions/company.team/hello/validate', { body: form });
+    expect(r.status).toBe(200);
+    const inputs = r.json['inputs'] as Json[];
+    const count = inputs.find((i) => (i['input'] as Json)['id'] === 'count');
+    expect((count?.['errors'] as Json[]).length).toBe(1);
+    const name = inputs.find((i) => (i['input'] as Json)['id'] === 'name');
+    expect(name).toMatchObject({ value: 'World', isDefault: true, errors: [] });
+    expect((await api.call('GET', '/api/v1/main/executions/search?flowId=hello&size=1')).json['total']).toBe(before);
+  });
+
   it('creates an execution asynchronously, then finds it by search', async () => {
     const created = await api.execute('company.team', 'hello', undefined, '?labels=run:async');
     expect(created.status).toBe(200);

@@ -1,10 +1,22 @@
 import type { Execution, ExecutionQuery, Flow, Label, StateType } from '@windhover/core';
-import { BadRequestError, ExecutionNotFoundError, IllegalStateError, NotFoundError, STATE_TYPES, isTerminated } from '@windhover/core';
+import {
+  BadRequestError,
+  ExecutionNotFoundError,
+  FlowNotFoundError,
+  IllegalStateError,
+  NotFoundError,
+  STATE_TYPES,
+  ValidationError,
+  inputId,
+  isTerminated,
+  resolveInputs,
+} from '@windhover/core';
+import { engineRenderer } from '../../engine/expression-functions';
 import type { ApiDeps } from '../api-deps';
 import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { bodyForm, bodyJson, json, noContent, queryAll, queryBool, queryFilters, queryInt, queryOne } from '../request';
 import type { UploadedInputFile } from '../../services/execution-commands';
-import { executionJson, executionStoragePrefix, executionUrl } from './execution-json';
+import { SECRET_MASK, executionJson, executionStoragePrefix, executionUrl } from './execution-json';
 
 const BASE = '/api/v1/:tenant/executions';
 const WAIT_LIMIT_MS = 15 * 60_000;
@@ -193,6 +205,58 @@ export function executionRoutes(deps: ApiDeps): Route[] {
 
   return [
     { method: 'POST', path: `${BASE}/:namespace/:id`, handle: create },
+    {
+      // Dry-run of the inputs (Kestra's ApiValidateExecutionInputsResponse): nothing is stored.
+      method: 'POST',
+      path: `${BASE}/:namespace/:id/validate`,
+      handle: async ({ request, params }) => {
+        const tenantId = params['tenant'];
+        const revision = queryInt(request, 'revision', { min: 1 });
+        const flow = await deps.ports.flows.get(tenantId, params['namespace'], params['id'], revision);
+        if (!flow || flow.deleted) throw new FlowNotFoundError(params['namespace'], params['id'], revision);
+        const { inputs, files } = formInputs(request);
+        const provided: Record<string, unknown> = { ...inputs };
+        for (const f of files) provided[f.inputId] = `${executionStoragePrefix({ namespace: flow.flow.namespace, flowId: flow.flow.id, id: 'validate' })}inputs/${f.inputId}/${f.fileName}`;
+        const scope = { tenantId, namespace: flow.flow.namespace, flowId: flow.flow.id };
+        const violations = new Map<string, string[]>();
+        const definitions = flow.flow.inputs ?? [];
+        const options = {
+          renderer: engineRenderer(deps.ports, scope),
+          variables: { flow: { id: flow.flow.id, namespace: flow.flow.namespace, revision: flow.revision, tenantId } },
+        };
+        let values: Record<string, unknown> = {};
+        try {
+          values = await resolveInputs(definitions, provided, options);
+        } catch (e) {
+          if (!(e instanceof ValidationError)) throw e;
+          // Some input is invalid: resolve each one alone, so the valid ones still show their value.
+          for (const def of definitions) {
+            try {
+              Object.assign(values, await resolveInputs([def], provided, options));
+            } catch (inner) {
+              if (!(inner instanceof ValidationError)) throw inner;
+              const id = inputId(def);
+              violations.set(id, [...(violations.get(id) ?? []), ...inner.violations.map((v) => v.message)]);
+            }
+          }
+        }
+        return json(200, {
+          id: flow.flow.id,
+          namespace: flow.flow.namespace,
+          inputs: definitions.map((def) => {
+            const id = inputId(def);
+            return {
+              input: def,
+              value: def.type === 'SECRET' && values[id] != null ? SECRET_MASK : (values[id] ?? null),
+              enabled: true,
+              isDefault: provided[id] === undefined && def.defaults !== undefined,
+              errors: (violations.get(id) ?? []).map((message) => ({ message })),
+            };
+          }),
+          checks: [],
+        });
+      },
+    },
     { method: 'POST', path: `${BASE}/trigger/:namespace/:id`, handle: create },
     {
       method: 'GET',
