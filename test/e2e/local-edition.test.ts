@@ -112,7 +112,7 @@ describe('local edition over HTTP', () => {
     expect(r.status).toBe(200);
     const inputs = r.json['inputs'] as Json[];
     const count = inputs.find((i) => (i['input'] as Json)['id'] === 'count');
-    expect((count?.['errors'] as Json[]).length).toBe(1);
+    expect((count?.['errors'] as Json[] | undefined)?.length).toBe(1);
     const name = inputs.find((i) => (i['input'] as Json)['id'] === 'name');
     expect(name).toMatchObject({ value: 'World', isDefault: true, errors: [] });
     expect((await api.call('GET', '/api/v1/main/executions/search?flowId=hello&size=1')).json['total']).toBe(before);
