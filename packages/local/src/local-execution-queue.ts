@@ -82,7 +82,9 @@ export class LocalExecutionQueue implements ExecutionQueue {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.dedupWindowMs = options.dedupWindowMs ?? 5 * 60_000;
-    this.visibility = { executor: 60_000, worker: 15 * 60_000, ...options.visibilityTimeoutMs };
+    // In one process a handler that still runs is alive: the timeout only frees a hung one. Long tasks
+    // (scripts) must not be delivered twice while they run, hence hours for the worker.
+    this.visibility = { executor: 5 * 60_000, worker: 6 * 60 * 60_000, ...options.visibilityTimeoutMs };
     const channel = (name: LocalQueueName, fifo: boolean): Channel => ({
       name,
       fifo,
