@@ -34,6 +34,11 @@ export interface Engine {
   readonly executions: ExecutionService;
   handleExecutorMessage(body: string): Promise<void>;
   handleWorkerMessage(body: string): Promise<void>;
+  /**
+   * Call after deleting an execution: a deleted non-terminal execution frees
+   * its concurrency slot, so the oldest QUEUED one may start (Kestra leaks it).
+   */
+  executionDeleted(execution: Execution): Promise<void>;
   /** Sends due TimerStore timers to the executor (call from the scheduler tick). */
   fireDueTimers(limit?: number): Promise<number>;
   readonly worker: Worker;
@@ -117,6 +122,7 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
     executionService: service,
     executions: service,
     worker,
+    executionDeleted: (execution) => releaseSlot(execution),
     handleExecutorMessage: (body) => executor.handle(parseExecutorMessage(body)),
     handleWorkerMessage: (body) => worker.handle(parseWorkerMessage(body)),
     fireDueTimers: async (limit = 100) => {
