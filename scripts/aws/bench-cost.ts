@@ -15,6 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENV_NAMES } from '../../functions/shared/env-names';
 import { createDeployment, destroyAwsClients, startAwsEmulators } from '../../test/aws/support/emulators';
 import { type ApiHandler, type SqsHandler, httpEvent, lambdaContext, pollOnce } from '../../test/aws/support/lambda-harness';
+import { benchmarkFlows } from '../bench/benchmark-flows';
 
 const N = Number(process.argv[2] ?? 20);
 
@@ -36,52 +37,7 @@ const MEMORY_GB = 1;
 
 // Kestra's benchmark flows (scripts/bench/kestra-benchmarks.ts), without `wait: true`:
 // a waiting webhook keeps the API function running for the whole execution (see docs/aws.md).
-const BENCHMARK01 = `id: benchmark01
-namespace: company.team
-inputs:
-  - id: name
-    type: STRING
-    defaults: World
-tasks:
-  - id: hello
-    type: io.kestra.plugin.core.output.OutputValues
-    values:
-      message: "Hello {{ trigger.parameters.name[0] ?? inputs.name }}"
-  - id: log
-    type: io.kestra.plugin.core.log.Log
-    message: "{{ outputs.hello.values.message }}"
-triggers:
-  - id: webhook
-    type: io.kestra.plugin.core.trigger.Webhook
-    key: benchmark
-`;
-const BENCHMARK02 = `id: benchmark02
-namespace: company.team
-inputs:
-  - id: condition
-    type: BOOL
-    defaults: true
-tasks:
-${[1, 2, 3, 4, 5]
-  .map(
-    (i) => `  - id: if${i}
-    type: io.kestra.plugin.core.flow.If
-    condition: "{{ inputs.condition }}"
-    then:
-      - id: then${i}
-        type: io.kestra.plugin.core.log.Log
-        message: "then ${i}"
-    else:
-      - id: else${i}
-        type: io.kestra.plugin.core.log.Log
-        message: "else ${i}"`,
-  )
-  .join('\n')}
-triggers:
-  - id: webhook
-    type: io.kestra.plugin.core.trigger.Webhook
-    key: benchmark
-`;
+const { BENCHMARK01, BENCHMARK02 } = benchmarkFlows({ wait: false });
 
 const emulators = await startAwsEmulators();
 const { clients, config } = await createDeployment();

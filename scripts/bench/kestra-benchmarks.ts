@@ -12,7 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchmarkFlows } from './benchmark-flows';
 import { openLoop, type OpenLoopResult } from './openloop';
+
+const { BENCHMARK01, BENCHMARK02, BENCHMARK03 } = benchmarkFlows({ wait: true });
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,75 +26,6 @@ const DURATION_S = Number(arg('duration', '30'));
 const USER = 'bench@windhover.dev';
 const PASSWORD = 'bench-password';
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-
-export const BENCHMARK01 = `id: benchmark01
-namespace: company.team
-inputs:
-  - id: name
-    type: STRING
-    defaults: World
-tasks:
-  - id: hello
-    type: io.kestra.plugin.core.output.OutputValues
-    values:
-      message: "Hello {{ trigger.parameters.name[0] ?? inputs.name }}"
-  - id: log
-    type: io.kestra.plugin.core.log.Log
-    message: "{{ outputs.hello.values.message }}"
-outputs:
-  - id: message
-    type: STRING
-    value: "{{ outputs.hello.values.message }}"
-triggers:
-  - id: webhook
-    type: io.kestra.plugin.core.trigger.Webhook
-    key: benchmark
-    wait: true
-    returnOutputs: true
-`;
-
-export const BENCHMARK02 = `id: benchmark02
-namespace: company.team
-inputs:
-  - id: condition
-    type: BOOL
-    defaults: true
-tasks:
-${[1, 2, 3, 4, 5]
-  .map(
-    (i) => `  - id: if${i}
-    type: io.kestra.plugin.core.flow.If
-    condition: "{{ inputs.condition }}"
-    then:
-      - id: then${i}
-        type: io.kestra.plugin.core.log.Log
-        message: "then ${i}"
-    else:
-      - id: else${i}
-        type: io.kestra.plugin.core.log.Log
-        message: "else ${i}"`,
-  )
-  .join('\n')}
-triggers:
-  - id: webhook
-    type: io.kestra.plugin.core.trigger.Webhook
-    key: benchmark
-    wait: true
-`;
-
-export const BENCHMARK03 = `id: benchmark03
-namespace: company.team
-tasks:
-  - id: foreach
-    type: io.kestra.plugin.core.flow.ForEach
-    values: "{{ range(1, 100) }}"
-    concurrencyLimit: 0
-    tasks:
-      - id: output
-        type: io.kestra.plugin.core.output.OutputValues
-        values:
-          value: "{{ taskrun.value }}"
-`;
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
