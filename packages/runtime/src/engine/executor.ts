@@ -87,7 +87,7 @@ export class Executor {
         return;
       }
       const sink: LogEntry[] = [];
-      const { flow, ctx } = await this.#context(execution, event, sink);
+      const { flow, ctx, masker } = await this.#context(execution, event, sink);
       const decision = await decide(flow, execution, event, ctx);
       if (decision.duplicate) {
         await dispatcher.dispatch(execution, decision.effects);
@@ -95,7 +95,9 @@ export class Executor {
       }
       // Logs first: whoever sees the new state (a poller of wait=true) also sees its logs.
       // A lost save race then duplicates the inline tasks' log lines, never loses them.
-      const logs = [...sink, ...decision.logs];
+      // Tasks the executor runs itself (Fail, inline Log, ...) log what decide() rendered: mask
+      // them with every secret its renderer revealed, on top of each inline attempt's own masker.
+      const logs = [...sink, ...decision.logs].map((l) => (masker.size > 0 ? { ...l, message: masker.mask(l.message) } : l));
       if (logs.length > 0) await ports.logs.append(logs);
       let saved: Execution;
       try {
@@ -110,7 +112,7 @@ export class Executor {
     throw new Error(`execution ${event.executionId}: too many concurrent updates`);
   }
 
-  async #context(execution: Execution, event: ExecutorEvent, sink: LogEntry[]): Promise<{ flow: Flow; ctx: DecideContext }> {
+  async #context(execution: Execution, event: ExecutorEvent, sink: LogEntry[]): Promise<{ flow: Flow; ctx: DecideContext; masker: SecretMasker }> {
     const { ports, flows, registry, outputs } = this.deps;
     const loaded = await flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
     let flow = loaded.effective;
@@ -144,6 +146,6 @@ export class Executor {
           : execution,
       ),
     };
-    return { flow, ctx };
+    return { flow, ctx, masker };
   }
 }

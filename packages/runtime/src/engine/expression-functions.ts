@@ -1,6 +1,8 @@
 import type { EngineRenderer, ExpressionFunctions, LogEntry } from '@windhover/core';
-import { NotFoundError, render, renderTyped, resolveSecret, SecretMasker, truthy } from '@windhover/core';
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, render, renderTyped, requireSecret, SecretMasker, truthy } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
+import { KvService } from '../services/kv-service';
 
 export interface ExpressionScope {
   readonly tenantId: string;
@@ -27,18 +29,17 @@ function nsfile(path: string, namespace: string): { namespace: string; path: str
  * `errorLogs`) backed by the runtime's ports, for one flow and execution.
  */
 export function expressionFunctions(ports: RuntimePorts, scope: ExpressionScope): ExpressionFunctions {
+  const kv = new KvService(ports.kv, ports.clock);
   const storageAllowed = (uri: string) => {
     // An execution reads its own files and those of its flow's namespace (parent/child lineage shares the namespace tree).
     if (!uri.startsWith('kestra:///')) throw new Error(`'${uri}' is not a kestra:// URI`);
   };
   return {
-    secret: async (key) => {
-      const v = await resolveSecret(ports.secrets, scope.tenantId, scope.namespace, key);
-      if (v === undefined) throw new NotFoundError('Secret', key);
-      return v;
-    },
+    secret: (key) => requireSecret(ports.secrets, scope.tenantId, scope.namespace, key),
     kv: async (key, options) => {
-      const e = await ports.kv.get(scope.tenantId, options.namespace ?? scope.namespace, key, ports.clock.now());
+      // No namespace in the template (inherit): the flow's namespace, then its parents (Kestra 1.x).
+      const namespace = options.namespace ?? scope.namespace;
+      const e = options.inherit ? await kv.lookup(scope.tenantId, namespace, key) : await kv.find(scope.tenantId, namespace, key);
       if (!e) {
         if (options.errorOnMissing) throw new NotFoundError('KV pair', key);
         return null;
@@ -68,6 +69,8 @@ export function expressionFunctions(ports: RuntimePorts, scope: ExpressionScope)
       return logs.map((l) => ({ ...l }));
     },
     now: () => ports.clock.now(),
+    uuid: () => randomUUID(),
+    random: () => Math.random(),
   };
 }
 

@@ -1,8 +1,5 @@
 import type {
   Execution,
-  JsonValue,
-  KvEntry,
-  KvType,
   Metric,
   RunContext,
   SecretMasker,
@@ -10,8 +7,10 @@ import type {
   TaskRun,
   TaskRunner,
 } from '@windhover/core';
-import { NotFoundError, parseDurationMs, render, renderTyped, resolveSecret } from '@windhover/core';
+import { render, renderTyped, requireSecret } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
+import { KvService } from '../services/kv-service';
+import { NamespaceFileService } from '../services/namespace-file-service';
 import { expressionFunctions } from './expression-functions';
 import { executionPrefix, taskRunPrefix } from './output-store';
 import type { BufferedTaskLogger } from './task-logger';
@@ -30,13 +29,6 @@ export interface RunContextInput {
   readonly taskRunner?: (type: string) => TaskRunner | undefined;
   /** The shared folder when the task runs inside a WorkingDirectory. */
   readonly workingDir?: string;
-}
-
-function kvTypeOf(value: JsonValue): KvType {
-  if (typeof value === 'number') return 'NUMBER';
-  if (typeof value === 'boolean') return 'BOOLEAN';
-  if (typeof value === 'string') return 'STRING';
-  return 'JSON';
 }
 
 const unsupportedFlows: TaskFlows = {
@@ -88,38 +80,11 @@ export function createRunContext(input: RunContextInput): RunContext {
       listExecutionFiles: () => ports.storage.list(executionPrefix(execution.namespace, execution.flowId, execution.id)),
     },
     logs: { find: (query) => ports.logs.find(tenantId, query) },
-    kv: {
-      get: (key, namespace) => ports.kv.get(tenantId, namespace ?? execution.namespace, key, now()),
-      set: async (key, value, opts = {}) => {
-        const namespace = opts.namespace ?? execution.namespace;
-        const existing = await ports.kv.get(tenantId, namespace, key, now());
-        if (existing && opts.overwrite === false) throw new Error(`Cannot set value for key '${key}'. Key already exists and \`overwrite\` is set to \`false\`.`);
-        const at = now();
-        const ttlMs = opts.ttl ? parseDurationMs(opts.ttl) : undefined;
-        if (opts.ttl && ttlMs === undefined) throw new Error(`Invalid ttl '${opts.ttl}'`);
-        const entry: KvEntry = {
-          key,
-          type: opts.type ?? kvTypeOf(value),
-          value,
-          creationDate: existing?.creationDate ?? at.toISOString(),
-          updateDate: at.toISOString(),
-          ...(ttlMs !== undefined ? { expirationDate: new Date(at.getTime() + ttlMs).toISOString() } : {}),
-        };
-        await ports.kv.put(tenantId, namespace, entry);
-      },
-      delete: (key, namespace) => ports.kv.delete(tenantId, namespace ?? execution.namespace, key),
-      list: (namespace) => ports.kv.list(tenantId, namespace ?? execution.namespace, now()),
-    },
-    namespaceFiles: {
-      get: (namespace, path) => ports.namespaceFiles.get(tenantId, namespace, path),
-      list: (namespace, p) => ports.namespaceFiles.list(tenantId, namespace, p),
-      put: (namespace, path, content) => ports.namespaceFiles.put(tenantId, namespace, path, content, now()),
-      delete: (namespace, path) => ports.namespaceFiles.delete(tenantId, namespace, path, now()),
-    },
+    kv: new KvService(ports.kv, ports.clock).forTasks(tenantId, execution.namespace),
+    namespaceFiles: new NamespaceFileService(ports.namespaceFiles, ports.clock).forTasks(tenantId),
     flows: input.flows ? input.flows(tenantId) : unsupportedFlows,
     secret: async (key) => {
-      const v = await resolveSecret(ports.secrets, tenantId, execution.namespace, key);
-      if (v === undefined) throw new NotFoundError('Secret', key);
+      const v = await requireSecret(ports.secrets, tenantId, execution.namespace, key);
       masker.add(v);
       return v;
     },

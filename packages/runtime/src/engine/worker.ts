@@ -170,7 +170,9 @@ export class Worker {
         timer = setTimeout(() => controller.abort(new TaskFailure(`Task timeout after ${task.timeout}`, true)), timeoutMs);
       }
       const result = await Promise.race([plugin.run(task, ctx), aborted]);
-      const outputs = result.outputs as Readonly<Record<string, JsonValue>> | undefined;
+      // Outputs are masked before they are stored or sent: a secret a task saw (an echoed
+      // header, a printed token) must not reach the execution document or a later task's logs.
+      const outputs = masker.maskDeep(result.outputs) as Readonly<Record<string, JsonValue>> | undefined;
       const outputsRef = await this.deps.outputs.maybeStore(taskRunPrefix(execution.namespace, execution.flowId, execution.id, run.taskId, run.id), attempt, outputs);
       return {
         ...base,
@@ -190,7 +192,7 @@ export class Worker {
         state: 'FAILED',
         errorMessage: masker.mask(failure.message),
         retryable: failure.retryable,
-        ...(failure.outputs ? { outputs: failure.outputs } : {}),
+        ...(failure.outputs ? { outputs: masker.maskDeep(failure.outputs) as Readonly<Record<string, JsonValue>> } : {}),
         ...(metrics.length ? { metrics } : {}),
       };
     } finally {

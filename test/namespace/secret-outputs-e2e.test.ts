@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { ConsoleJsonLogger, type LocalServer, startLocal } from '@windhover/local';
 import { createTaskRegistry } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eValidator } from '../../e2e/e2e-validator';
-import { client, type Json, PASSWORD, USER } from '../../e2e/local-client';
+import { e2eValidator } from '../e2e/e2e-validator';
+import { client, type Json, PASSWORD, USER } from '../e2e/local-client';
 
 /** The secret under test: a value that cannot appear by accident. */
 const TOKEN = 'tok-Zq8-nsKV-4471-secret';
