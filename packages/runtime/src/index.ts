@@ -48,6 +48,9 @@ export { ExecutionService, newExecutionId } from './engine/execution-service';
 export { parseExecutorMessage, parseWorkerMessage, MAX_QUEUE_DELAY_SECONDS } from './engine/messages';
 export type { ExecutorMessage, WorkerMessage } from './engine/messages';
 export { applyPluginDefaults } from './engine/flow-loader';
+export { createRunContext } from './engine/run-context-factory';
+export type { RunContextInput } from './engine/run-context-factory';
+export { BufferedTaskLogger } from './engine/task-logger';
 export { KvService } from './services/kv-service';
 export type { KvWriteOptions } from './services/kv-service';
 export {

@@ -40,11 +40,8 @@ export function expressionFunctions(ports: RuntimePorts, scope: ExpressionScope)
       // No namespace in the template (inherit): the flow's namespace, then its parents (Kestra 1.x).
       const namespace = options.namespace ?? scope.namespace;
       const e = options.inherit ? await kv.lookup(scope.tenantId, namespace, key) : await kv.find(scope.tenantId, namespace, key);
-      if (!e) {
-        if (options.errorOnMissing) throw new NotFoundError('KV pair', key);
-        return null;
-      }
-      return e.value;
+      // Missing: null; the expression engine raises Kestra's message when errorOnMissing.
+      return e ? e.value : null;
     },
     read: async (path, options) => {
       if (path.startsWith('kestra://')) {
