@@ -134,12 +134,13 @@ describe('local edition over HTTP', () => {
     expect(perFlow.json['total']).toBeGreaterThanOrEqual(1);
   });
 
-  it('rejects executing a missing flow with 404, a disabled one with 409 and invalid inputs with 422', async () => {
+  it('rejects executing a missing flow with 404 and invalid inputs with 422; a disabled flow runs to FAILED (Kestra 1.x docs)', async () => {
     expect((await api.execute('company.team', 'nope')).status).toBe(404);
     await api.createFlow('id: off\nnamespace: company.team\ndisabled: true\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: never\n');
-    const disabled = await api.execute('company.team', 'off');
-    expect(disabled.status).toBe(409);
-    expect((await api.call('GET', '/api/v1/main/executions/search?flowId=off')).json['total']).toBe(0);
+    const disabled = await api.execute('company.team', 'off', undefined, '?wait=true');
+    expect(disabled.status).toBe(200);
+    expect((disabled.json['state'] as Json)['current']).toBe('FAILED');
+    expect((disabled.json['taskRunList'] as Json[] | undefined) ?? []).toEqual([]);
     const form = new FormData();
     form.append('count', 'not-a-number');
     const r = await api.execute('company.team', 'hello', form);

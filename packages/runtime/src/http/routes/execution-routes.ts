@@ -167,8 +167,6 @@ export function executionRoutes(deps: ApiDeps): Route[] {
     const { inputs, files } = formInputs(request);
     const revision = queryInt(request, 'revision', { min: 1 });
     const scheduleDate = queryOne(request, 'scheduleDate');
-    const flow = await deps.ports.flows.get(tenantId, params['namespace'], params['id'], revision);
-    if (flow?.flow.disabled && !flow.deleted) throw new IllegalStateError(`Cannot execute disabled flow '${params['namespace']}.${params['id']}'`);
     let execution = await deps.executions.create({
       tenantId,
       namespace: params['namespace'],
