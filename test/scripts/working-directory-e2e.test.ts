@@ -66,4 +66,39 @@ tasks:
     const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(uri)}`);
     expect(file.text).toBe('seed+more\n');
   });
+
+  it("exposes the WorkingDirectory's own outputFiles, collected from the shared folder", async () => {
+    const execution = await run(
+      `id: wd_outputs
+namespace: company.team
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    outputFiles:
+      - "reports/*.csv"
+    tasks:
+      - id: first
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - mkdir -p reports && echo "a,1" > reports/a.csv && echo ignored > notes.txt
+      - id: second
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - echo "b,2" > reports/b.csv
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.wd.outputFiles['reports/b.csv'] }}"
+`,
+      'wd_outputs',
+    );
+    expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
+    const files = outputs(execution, 'wd')['outputFiles'] as Json;
+    expect(Object.keys(files).sort()).toEqual(['reports/a.csv', 'reports/b.csv']);
+    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(files['reports/b.csv'] as string)}`);
+    expect(file.text).toBe('b,2\n');
+  });
 });

@@ -18,7 +18,7 @@ export {
   Download,
   toIon,
 } from './core/index';
-export { SCRIPT_TASKS, openSharedWorkingDirectory, sharedWorkingDirectoryPath, ProcessTaskRunner, parseProtocolLine, resolveNamespaceFiles, PROCESS_RUNNER, DOCKER_RUNNER } from './scripts/index';
+export { SCRIPT_TASKS, collectFiles, openSharedWorkingDirectory, sharedWorkingDirectoryPath, ProcessTaskRunner, parseProtocolLine, resolveNamespaceFiles, PROCESS_RUNNER, DOCKER_RUNNER } from './scripts/index';
 export type { ProcessRunnerOptions, SharedWorkingDirectory } from './scripts/index';
 export { KV_TASKS, KvSet, KvGet, KvDelete, KvGetKeys } from './kv/index';
 export { NAMESPACE_TASKS, UploadFiles, DownloadFiles, DeleteFiles } from './namespace/index';

@@ -84,6 +84,10 @@ function onTaskResult(d: Draft, ev: TaskResultEvent): void {
     endRun(d, run.id, 'KILLED');
     return;
   }
+  if (ev.parentOutputs) {
+    const parent = d.run(ev.parentOutputs.taskRunId);
+    if (parent && !isTerminated(parent.state.current)) d.put({ ...parent, outputs: { ...(parent.outputs ?? {}), ...ev.parentOutputs.outputs } });
+  }
   settleAttempt(d, run.id, ev.state, { outputs, metrics: ev.metrics, retryable: ev.retryable });
 }
 

@@ -46,6 +46,12 @@ export interface TaskResultEvent extends EventBase {
   readonly outputsRef?: string;
   /** When the worker started the attempt (ISO); becomes the RUNNING history date. */
   readonly startedAt?: string;
+  /**
+   * Outputs the worker computed for the parent task run, merged into it: a
+   * WorkingDirectory's `outputFiles`, collected from its shared folder after
+   * each child.
+   */
+  readonly parentOutputs?: { readonly taskRunId: string; readonly outputs: Readonly<Record<string, JsonValue>> };
 }
 
 export type TimerPurpose = 'retry' | 'sleep' | 'pause' | 'loop' | 'scheduled-start' | 'flow-retry';

@@ -174,8 +174,10 @@ export class Worker {
       // header, a printed token) must not reach the execution document or a later task's logs.
       const outputs = masker.maskDeep(result.outputs) as Readonly<Record<string, JsonValue>> | undefined;
       const outputsRef = await this.deps.outputs.maybeStore(taskRunPrefix(execution.namespace, execution.flowId, execution.id, run.taskId, run.id), attempt, outputs);
+      const parentOutputs = await session?.collectOutputFiles(ctx);
       return {
         ...base,
+        ...(parentOutputs ? { parentOutputs } : {}),
         state: result.state ?? 'SUCCESS',
         ...(outputsRef ? { outputsRef } : outputs ? { outputs } : {}),
         ...(metrics.length || result.metrics?.length ? { metrics: [...metrics, ...(result.metrics ?? [])] } : {}),

@@ -1,5 +1,5 @@
-import type { Execution, FlowIndex, PluginRegistry, RunContext, TaskDefinition, TaskRun } from '@windhover/core';
-import { type SharedWorkingDirectory, openSharedWorkingDirectory, sharedWorkingDirectoryPath } from '@windhover/tasks';
+import type { Execution, FlowIndex, JsonValue, PluginRegistry, RunContext, TaskDefinition, TaskRun } from '@windhover/core';
+import { type SharedWorkingDirectory, collectFiles, openSharedWorkingDirectory, sharedWorkingDirectoryPath } from '@windhover/tasks';
 import type { RuntimePorts } from '../runtime-ports';
 import { taskRunPrefix } from './output-store';
 
@@ -44,6 +44,25 @@ export class WorkingDirectorySession {
     const uri = this.#bundleUri;
     const bundle = (await this.ports.storage.exists(uri)) ? await this.ports.storage.get(uri) : undefined;
     this.#dir = await openSharedWorkingDirectory(this.path, bundle, bundle ? undefined : { task: this.parent.task, ctx });
+  }
+
+  /**
+   * The WorkingDirectory's own `outputFiles` as they are in the folder now,
+   * uploaded next to its task run: the parent's outputs after this child.
+   */
+  async collectOutputFiles(ctx: RunContext): Promise<{ taskRunId: string; outputs: Record<string, JsonValue> } | undefined> {
+    const globs = this.parent.task.outputFiles === undefined ? [] : await ctx.render(this.parent.task.outputFiles, { workingDir: this.path });
+    const list = (Array.isArray(globs) ? globs : [globs]).filter((g): g is string => typeof g === 'string');
+    if (list.length === 0) return undefined;
+    const { execution, parent } = this;
+    const prefix = taskRunPrefix(execution.namespace, execution.flowId, execution.id, parent.run.taskId, parent.run.id);
+    const outputFiles: Record<string, JsonValue> = {};
+    for (const [name, content] of await collectFiles(this.path, `${this.path}/.windhover-no-output-dir`, list)) {
+      const uri = `${prefix}/${name}`;
+      await this.ports.storage.put(uri, content);
+      outputFiles[name] = uri;
+    }
+    return { taskRunId: parent.run.id, outputs: { outputFiles } };
   }
 
   /** Saves the folder for the next child and removes it from this worker. */
