@@ -96,21 +96,40 @@ async function webhookSteps(name: string, flowId: string, source: string, query:
   return rows;
 }
 
-async function forEachBenchmark(): Promise<string> {
+/** Median wall time of `runs` synchronous executions (`wait=true`) of a flow, one after the other. */
+async function sequentialRuns(s: Server, flowId: string, runs: number): Promise<{ medianMs: number; taskRuns: number }> {
+  const durations: number[] = [];
+  let taskRuns = 0;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const res = await fetch(`${s.base}/api/v1/main/executions/company.team/${flowId}?wait=true`, { method: 'POST', headers: { authorization: AUTH } });
+    const body = (await res.json()) as { state?: { current?: string }; taskRunList?: unknown[] };
+    if (body.state?.current !== 'SUCCESS') throw new Error(`${flowId} ended ${body.state?.current}`);
+    durations.push(performance.now() - t);
+    taskRuns = body.taskRunList?.length ?? 0;
+  }
+  durations.sort((a, b) => a - b);
+  return { medianMs: durations[Math.floor(durations.length / 2)] as number, taskRuns };
+}
+
+const logChain = (id: string, n: number) =>
+  `id: ${id}\nnamespace: company.team\ntasks:\n${Array.from({ length: n }, (_, i) => `  - id: log${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "step ${i} of {{ flow.id }}"`).join('\n')}\n`;
+
+async function sequentialBenchmarks(): Promise<string[]> {
   const s = await startServer();
   try {
     await createFlow(s, BENCHMARK03);
-    const durations: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      const res = await fetch(`${s.base}/api/v1/main/executions/company.team/benchmark03?wait=true`, { method: 'POST', headers: { authorization: AUTH } });
-      const body = (await res.json()) as { state?: { current?: string }; taskRunList?: unknown[] };
-      if (body.state?.current !== 'SUCCESS') throw new Error(`benchmark03 ended ${body.state?.current}`);
-      durations.push(performance.now() - t);
-      if (i === 0) process.stderr.write(`benchmark03 task runs: ${body.taskRunList?.length}\n`);
-    }
-    const avg = durations.reduce((a, b) => a + b, 0) / durations.length;
-    return `| benchmark03 (ForEach 100 × OutputValues, concurrencyLimit 0) | sequential, 5 executions | — | avg ${(avg / 1000).toFixed(2)} s per execution | | | 0 |`;
+    await createFlow(s, logChain('one_log', 1));
+    await createFlow(s, logChain('forty_logs', 40));
+    await sequentialRuns(s, 'forty_logs', 5); // warm-up
+    const each = await sequentialRuns(s, 'benchmark03', 11);
+    const one = await sequentialRuns(s, 'one_log', 21);
+    const forty = await sequentialRuns(s, 'forty_logs', 21);
+    const perTask = (forty.medianMs - one.medianMs) / 39;
+    return [
+      `| benchmark03 (ForEach 100 × OutputValues, concurrencyLimit 0, ${each.taskRuns} task runs) | one at a time, 11 runs | — | median ${(each.medianMs / 1000).toFixed(3)} s per execution | | | 0 |`,
+      `| 40 sequential Log tasks vs 1 (request → end, wait=true) | one at a time, 21 runs | — | ${forty.medianMs.toFixed(1)} ms vs ${one.medianMs.toFixed(1)} ms: ${perTask.toFixed(2)} ms per extra task | | | 0 |`,
+    ];
   } finally {
     await stopServer(s);
   }
@@ -124,7 +143,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|',
     ...(await webhookSteps('benchmark01 (OutputValues → Log)', 'benchmark01', BENCHMARK01, '?name=World', 'Hello World')),
     ...(await webhookSteps('benchmark02 (5 × If, 10 task runs)', 'benchmark02', BENCHMARK02, '', '')),
-    await forEachBenchmark(),
+    ...(await sequentialBenchmarks()),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
