@@ -9,6 +9,30 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (lib/ is one level down). */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Packages the code requires on first use (createRequire at run time, which
+ * esbuild leaves alone) rather than at load: they stay out of index.js and
+ * ship beside it as node_modules/<name>/index.js, each pre-bundled and
+ * minified, so a cold start parses only what every request needs.
+ * date-holidays (with moment-timezone and astronomia, ~1.4 MB) is only
+ * needed when a PublicHoliday condition is evaluated.
+ */
+export const LAZY_MODULES: readonly { readonly name: string; readonly entry: string }[] = [
+  { name: 'date-holidays', entry: 'node_modules/date-holidays/lib/index.cjs' },
+];
+
+/** esbuild options of a lazy module's bundle (CommonJS, like the function bundle). */
+export const LAZY_MODULE_ESBUILD_ARGS = ['--bundle', '--platform=node', '--format=cjs', '--target=node22', '--minify', '--log-level=error'];
+
+/** Shell commands that build each lazy module into `outputDir/node_modules/<name>/`. */
+export function lazyModuleCommands(inputDir: string, outputDir: string): string[] {
+  return LAZY_MODULES.flatMap(({ name, entry }) => [
+    `mkdir -p "${outputDir}/node_modules/${name}"`,
+    `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${entry}" ${LAZY_MODULE_ESBUILD_ARGS.join(' ')} --outfile="${outputDir}/node_modules/${name}/index.js"`,
+    `echo '{"name":"${name}","main":"index.js","type":"commonjs"}' > "${outputDir}/node_modules/${name}/package.json"`,
+  ]);
+}
+
 export interface WindhoverFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/api/handler.ts`. */
   readonly entry: string;
@@ -60,18 +84,20 @@ export class WindhoverFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*', '@smithy/*'],
+        externalModules: ['@aws-sdk/*', '@smithy/*', ...LAZY_MODULES.map((m) => m.name)],
         // ESM dependencies that use import.meta.url get the bundle file's URL.
         banner: "const __wh_meta_url=require('node:url').pathToFileURL(__filename).href;",
         define: { 'import.meta.url': '__wh_meta_url' },
         // jq-web (the expressions' jq) is loaded with require() at run time and reads its
         // .wasm next to it: ship those files beside the bundle (copied, no npm install).
+        // The lazy modules are built beside it too.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
             `mkdir -p "${outputDir}/node_modules/jq-web"`,
             ...['package.json', 'jq.js', 'jq.wasm'].map((f) => `cp "${inputDir}/node_modules/jq-web/${f}" "${outputDir}/node_modules/jq-web/${f}"`),
+            ...lazyModuleCommands(inputDir, outputDir),
           ],
         },
       },

@@ -1,10 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAZY_MODULES } from './windhover-function';
 import { DEFAULT_CONFIG, WindhoverStack } from './windhover-stack';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -57,13 +58,16 @@ describe('WindhoverStack', () => {
     }
   });
 
-  it('ships loadable bundles: each function\'s asset has its handler and the jq WebAssembly it loads at run time', () => {
+  it('ships loadable bundles: each function\'s asset has its handler, the jq WebAssembly and the lazy modules it loads at run time', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties?.Description ?? '').startsWith('Windhover'));
     for (const [, r] of fns) {
       const key = codeKey(r);
       const dir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
       expect(existsSync(join(dir, 'index.js')), key).toBe(true);
       expect(existsSync(join(dir, 'node_modules', 'jq-web', 'jq.wasm')), key).toBe(true);
+      for (const { name } of LAZY_MODULES) expect(existsSync(join(dir, 'node_modules', name, 'index.js')), `${key} ${name}`).toBe(true);
+      // The holiday data is not in the bundle every cold start parses.
+      expect(readFileSync(join(dir, 'index.js'), 'utf8')).not.toContain('Tag der Deutschen Einheit');
     }
     // The API bundle initializes in a plain Node process and exports the handler; NODE_PATH plays
     // the Lambda runtime's own node_modules (the AWS SDK is not bundled).
@@ -75,6 +79,15 @@ describe('WindhoverStack', () => {
       env: { ...process.env, AWS_REGION: 'eu-west-1', NODE_PATH: join(process.cwd(), 'node_modules') },
     });
     expect(out).toBe('function');
+    // The lazily required date-holidays resolves from the bundle's directory to the shipped
+    // bundle (not the repository's node_modules) and computes public holidays.
+    const probe = [
+      `const r=require('node:module').createRequire(${JSON.stringify(join(dir, 'index.js'))});`,
+      "const H=r('date-holidays');const days=new H('DE').getHolidays(2026).filter((h)=>h.type==='public').map((h)=>h.date.slice(0,10));",
+      "process.stdout.write(JSON.stringify({path:r.resolve('date-holidays'),unity:days.includes('2026-10-03'),xmas:days.includes('2026-12-25'),dec23:days.includes('2026-12-23')}))",
+    ].join('');
+    const lazy = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: tmpdir() })) as Record<string, unknown>;
+    expect(lazy).toEqual({ path: join(dir, 'node_modules', 'date-holidays', 'index.js'), unity: true, xmas: true, dec23: false });
   });
 
   it('guards every route with the Lambda authorizer except webhooks and health', () => {
