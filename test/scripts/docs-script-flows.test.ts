@@ -84,13 +84,14 @@ describe('documentation script examples on the local edition', () => {
     const { execution } = await run('0118', 'input_files', fileForm('my-file', 'renamed'));
     expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
     const run1 = (execution['taskRunList'] as Json[]).find((t) => t['taskId'] === 'rename');
-    expect(Object.keys(((run1?.['outputs'] as Json)['outputFiles'] ?? {}) as Json)).toEqual(['output.tmp']);
+    const outputs = (run1?.['outputs'] ?? {}) as Json;
+    expect(Object.keys((outputs['outputFiles'] ?? {}) as Json)).toEqual(['output.tmp']);
   });
 
   it('0139 succeeds on the fifth attempt, ending WARNING because of warningOnRetry', async () => {
     const { execution } = await run('0139', 'retry');
     const failed = (execution['taskRunList'] as Json[]).find((t) => t['taskId'] === 'failed');
-    expect((failed?.['attempts'] as Json[]).length).toBe(5);
+    expect(((failed?.['attempts'] ?? []) as Json[]).length).toBe(5);
     expect(execution['state']).toMatchObject({ current: 'WARNING' });
   });
 });
