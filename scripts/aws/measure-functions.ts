@@ -1,11 +1,13 @@
 /**
  * Bundle size and cold-start import time of every Lambda function, bundled
  * with the same esbuild options as the CDK construct (lib/windhover-function.ts):
- * CommonJS, node22 target, minified, AWS SDK external (the Lambda runtime provides it),
+ * CommonJS, node22 target, minified, source map without sources, AWS SDK external (the
+ * Lambda runtime provides it),
  * and the lazy modules (LAZY_MODULES, e.g. date-holidays) kept out of the bundle and
  * built beside it in node_modules/, required only on first use.
  * Import time is measured in a fresh Node process per function, SDK included,
- * median of 5 runs; a lazy module's row is the extra time of its first use.
+ * median of 5 runs, without and with --enable-source-maps (the functions' NODE_OPTIONS:
+ * Node then parses index.js.map at load); a lazy module's row is the time of its first use.
  * Run: npx tsx scripts/aws/measure-functions.ts
  */
 import { execFileSync } from 'node:child_process';
@@ -23,10 +25,10 @@ const FUNCTIONS = ['api', 'authorizer', 'executor', 'worker', 'scheduler'];
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 
 /** Median of 5 fresh-process timings of `code`, which writes its milliseconds to stdout. */
-function median(code: string): number {
+function median(code: string, flags: readonly string[] = []): number {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const ms = execFileSync(process.execPath, ['--no-warnings', '-e', code], {
+    const ms = execFileSync(process.execPath, ['--no-warnings', ...flags, '-e', code], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, WINDHOVER_TABLE_NAME: 't' },
@@ -49,12 +51,12 @@ for (const { name, entry } of LAZY_MODULES) {
   const file = join(dir, 'index.js');
   lazyBytes += statSync(file).size;
   const ms = median(timed(`require(${JSON.stringify(dir)})`));
-  lazyRows.push(`| ${name} (lazy, on first use) | ${kb(statSync(file).size)} | ${kb(gzipSync(readFileSync(file)).byteLength)} | +${ms.toFixed(0)} ms |`);
+  lazyRows.push(`| ${name} (lazy, on first use) | ${kb(statSync(file).size)} | ${kb(gzipSync(readFileSync(file)).byteLength)} | +${ms.toFixed(0)} ms | |`);
 }
 
 const rows: string[] = [
-  '| function | index.js (minified) | gzipped | cold import p50 |',
-  '|---|---:|---:|---:|',
+  '| function | index.js (minified) | gzipped | cold import p50 | with --enable-source-maps |',
+  '|---|---:|---:|---:|---:|',
 ];
 for (const name of FUNCTIONS) {
   const outfile = join(out, `${name}.cjs`);
@@ -65,6 +67,8 @@ for (const name of FUNCTIONS) {
     format: 'cjs',
     target: 'node22',
     minify: true,
+    sourcemap: true,
+    sourcesContent: false,
     mainFields: ['module', 'main'],
     external: ['@aws-sdk/*', '@smithy/*', ...LAZY_MODULES.map((m) => m.name)],
     banner: { js: "const __wh_meta_url=require('node:url').pathToFileURL(__filename).href;" },
@@ -75,7 +79,8 @@ for (const name of FUNCTIONS) {
   const size = statSync(outfile).size;
   const gz = gzipSync(readFileSync(outfile)).byteLength;
   const ms = median(timed(`require(${JSON.stringify(outfile)})`));
-  rows.push(`| ${name} | ${kb(size)} | ${kb(gz)} | ${ms.toFixed(0)} ms |`);
+  const withMaps = median(timed(`require(${JSON.stringify(outfile)})`), ['--enable-source-maps']);
+  rows.push(`| ${name} | ${kb(size)} | ${kb(gz)} | ${ms.toFixed(0)} ms | ${withMaps.toFixed(0)} ms |`);
 }
 rows.push(...lazyRows);
 process.stdout.write(`${rows.join('\n')}\n\nEach function also ships the lazy modules beside index.js: ${kb(lazyBytes)} (loaded only when needed).\n`);
