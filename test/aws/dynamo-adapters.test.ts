@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
+  DynamoConcurrencySlots,
   DynamoExecutionRepository,
   DynamoFlowRepository,
   DynamoKvStore,
@@ -12,6 +13,7 @@ import {
 import type { AwsClients, AwsConfig } from '@windhover/aws';
 import type { Execution, TaskRun } from '@windhover/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeConcurrencySlotsContract } from '../contracts/concurrency-slots.contract';
 import { contractExecution, describeExecutionRepositoryContract } from '../contracts/execution-repository.contract';
 import { describeFlowRepositoryContract } from '../contracts/flow-repository.contract';
 import { describeLogRepositoryContract } from '../contracts/log-repository.contract';
@@ -51,6 +53,7 @@ describeExecutionRepositoryContract(
 describeLogRepositoryContract('DynamoLogRepository on DynamoDB Local', async () => new DynamoLogRepository(clients.doc, await freshTable()));
 describeTriggerStoreContract('DynamoTriggerStore on DynamoDB Local', async () => new DynamoTriggerStore(clients.doc, await freshTable()));
 describeTimerStoreContract('DynamoTimerStore on DynamoDB Local', async () => new DynamoTimerStore(clients.doc, await freshTable()));
+describeConcurrencySlotsContract('DynamoConcurrencySlots on DynamoDB Local', async () => new DynamoConcurrencySlots(clients.doc, await freshTable()));
 describeKvStoreContract('DynamoKvStore on DynamoDB Local', async () => new DynamoKvStore(clients.doc, await freshTable(), blobs()));
 describeNamespaceFileStoreContract(
   'DynamoS3NamespaceFileStore on DynamoDB Local and s3rver',

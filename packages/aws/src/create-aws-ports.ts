@@ -6,6 +6,7 @@ import { DynamoExecutionRepository } from './dynamo-execution-repository';
 import { DynamoFlowRepository } from './dynamo-flow-repository';
 import { DynamoKvStore } from './dynamo-kv-store';
 import { DynamoLogRepository } from './dynamo-log-repository';
+import { DynamoConcurrencySlots } from './dynamo-concurrency-slots';
 import { DynamoTimerStore } from './dynamo-timer-store';
 import { DynamoTriggerStore } from './dynamo-trigger-store';
 import { DynamoS3NamespaceFileStore } from './dynamo-s3-namespace-file-store';
@@ -56,6 +57,7 @@ export function createAwsPorts(
     namespaceFiles: new DynamoS3NamespaceFileStore(clients.doc, config.tableName, storage),
     triggers: new DynamoTriggerStore(clients.doc, config.tableName),
     timers: new DynamoTimerStore(clients.doc, config.tableName),
+    slots: new DynamoConcurrencySlots(clients.doc, config.tableName),
     queue: new SqsExecutionQueue(clients.sqs, config.executorQueueUrl, config.workerQueueUrl),
     ...(config.eventBusName ? { events: new EventBridgeEventPublisher(clients.events, config.eventBusName) } : {}),
     clock: deps.clock ?? systemClock,

@@ -23,4 +23,5 @@ export const keys = {
   kv: (t: string, ns: string) => `T#${t}#KV#${ns}`,
   nsFiles: (t: string, ns: string) => `T#${t}#NSF#${ns}`,
   nsFileRevisions: (t: string, ns: string, path: string) => `T#${t}#NSFR#${ns}#${path}`,
+  concurrencySlots: (t: string, ns: string, flowId: string) => `T#${t}#SLOTS#${ns}#${flowId}`,
 } as const;

@@ -14,6 +14,7 @@
  * - timer           `TIMER#{id}` / `T`                      gsi1: `TIMERS#{shard}` / `{fireAt UTC}#{id}`
  * - ns file         `T#{t}#NSF#{ns}` / `P#{path}`
  * - ns file rev     `T#{t}#NSFR#{ns}#{path}` / `R#{n:10}`
+ * - flow slots      `T#{t}#SLOTS#{ns}#{flow}` / `S`      active: string set of execution ids holding a concurrency slot
  *
  * Listings that would concentrate writes on one partition (all executions of
  * a tenant, of one busy flow, all logs) are spread over `SHARDS` shards by a

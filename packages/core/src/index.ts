@@ -191,6 +191,7 @@ export { parseDurationMs } from './engine/duration';
 export { guessFinalState } from './engine/final-state';
 export { FlowIndex } from './engine/flow-index';
 export type { TimerStore, TimerRecord } from './ports/timer-store';
+export type { ConcurrencySlots } from './ports/concurrency-slots';
 export { resolveInputs, inputId } from './inputs/resolve-inputs';
 export { coerceValue, InputCoercionError } from './inputs/coerce';
 export { SCHEMA_REFS } from './flow/schema-refs';

@@ -19,6 +19,7 @@ import { SqliteExecutionRepository } from './sqlite-execution-repository';
 import { SqliteFlowRepository } from './sqlite-flow-repository';
 import { SqliteKvStore } from './sqlite-kv-store';
 import { SqliteLogRepository } from './sqlite-log-repository';
+import { SqliteConcurrencySlots } from './sqlite-concurrency-slots';
 import { SqliteTimerStore } from './sqlite-timer-store';
 import { SqliteTriggerStore } from './sqlite-trigger-store';
 import { SystemClock } from './system-clock';
@@ -80,6 +81,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalServe
     queue,
     triggers: new SqliteTriggerStore(db),
     timers: new SqliteTimerStore(db),
+    slots: new SqliteConcurrencySlots(db),
     clock: new SystemClock(),
     logger,
     kv: new SqliteKvStore(db),

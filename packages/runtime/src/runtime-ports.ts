@@ -1,5 +1,6 @@
 import type {
   Clock,
+  ConcurrencySlots,
   ExecutionQueue,
   ExecutionRepository,
   FlowRepository,
@@ -34,6 +35,12 @@ export interface RuntimePorts {
    * engine re-sends a long timer in 15-minute hops through the queue.
    */
   readonly timers?: TimerStore;
+  /**
+   * Atomic concurrency slots of flows with a limit. Optional: without it the
+   * executor counts the flow's active executions, which is exact only when
+   * one process decides the starts of a flow.
+   */
+  readonly slots?: ConcurrencySlots;
   readonly clock: Clock;
   readonly logger: Logger;
 }

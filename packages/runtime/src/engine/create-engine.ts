@@ -104,6 +104,8 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
   /** A terminal execution frees its concurrency slot: the oldest QUEUED execution of the flow may start. */
   async function releaseSlot(execution: Execution): Promise<void> {
     const latest = await flows.latest(execution.tenantId, execution.namespace, execution.flowId);
+    // Released whatever the latest revision says: a limit removed since the start must not keep the slot.
+    await ports.slots?.release(execution.tenantId, execution.namespace, execution.flowId, execution.id);
     if (!latest?.flow.concurrency) return;
     const queued = await ports.executions.find(execution.tenantId, {
       namespace: execution.namespace,

@@ -107,9 +107,22 @@ export class Executor {
         throw e;
       }
       await dispatcher.dispatch(saved, decision.effects);
+      if (saved.state.current === 'QUEUED' && execution.state.current !== 'QUEUED') await this.#recheckQueued(saved, flow);
       return;
     }
     throw new Error(`execution ${event.executionId}: too many concurrent updates`);
+  }
+
+  /**
+   * A slot freed between the refused tryAcquire and the QUEUED save would
+   * notify nobody (the execution was not yet listed as QUEUED): ask once
+   * more after the save, and if a slot is free now, start through slot-freed.
+   */
+  async #recheckQueued(execution: Execution, flow: Flow): Promise<void> {
+    const { ports } = this.deps;
+    if (!ports.slots || !flow.concurrency) return;
+    if (!(await ports.slots.tryAcquire(execution.tenantId, execution.namespace, execution.flowId, execution.id, flow.concurrency.limit))) return;
+    await ports.queue.sendToExecutor([executorMessage({ type: 'slot-freed', id: `${execution.id}:slot:recheck`, tenantId: execution.tenantId, executionId: execution.id })]);
   }
 
   async #context(execution: Execution, event: ExecutorEvent, sink: LogEntry[]): Promise<{ flow: Flow; ctx: DecideContext; masker: SecretMasker }> {
@@ -122,7 +135,14 @@ export class Executor {
       const latest = await flows.latest(execution.tenantId, execution.namespace, execution.flowId);
       const concurrency = latest?.flow.concurrency;
       flow = { ...flow, concurrency };
-      if (concurrency) {
+      if (concurrency && ports.slots) {
+        // An atomic slot (parallel executors never exceed the limit); only for an execution this event may start.
+        const starting =
+          (event.type === 'created' && execution.state.current === 'CREATED' && !(execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime())) ||
+          (event.type === 'slot-freed' && execution.state.current === 'QUEUED');
+        const acquired = starting && (await ports.slots.tryAcquire(execution.tenantId, execution.namespace, execution.flowId, execution.id, concurrency.limit));
+        running = acquired ? 0 : concurrency.limit;
+      } else if (concurrency) {
         const page = await ports.executions.find(execution.tenantId, {
           namespace: execution.namespace,
           flowId: execution.flowId,
