@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Execution } from '@windhover/core';
 import { isTerminated } from '@windhover/core';
 import { openSqliteDatabase, SqliteConcurrencySlots } from '@windhover/local';
-import type { RuntimePorts } from '@windhover/runtime';
+import type { Engine, RuntimePorts } from '@windhover/runtime';
 import { createEngine } from '@windhover/runtime';
 import { createTaskRegistry } from '@windhover/tasks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,94 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One engine whose start decisions go through SQLite concurrency slots. */
+function slotWorld(): { ports: RuntimePorts; engine: Engine; closeDb(): void } {
+  const world = startEngineWorld({ consume: false });
+  w = world;
+  const db = openSqliteDatabase(join(world.dir, 'windhover.db'));
+  const ports: RuntimePorts = { ...world.ports, slots: new SqliteConcurrencySlots(db) };
+  const engine = createEngine(ports, { registry: createTaskRegistry() });
+  world.queue.consume('executor', (body) => engine.handleExecutorMessage(body));
+  world.queue.consume('worker', (body) => engine.handleWorkerMessage(body));
+  return { ports, engine, closeDb: () => db.close() };
+}
+
+async function until(ports: RuntimePorts, id: string, test: (e: Execution) => boolean): Promise<Execution> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(10)) {
+    const e = await ports.executions.get('main', id);
+    if (e && test(e)) return e;
+  }
+  throw new Error(`execution ${id} did not reach the expected state`);
+}
+
+const create = (engine: Engine, flowId: string) => engine.executionService.create({ tenantId: 'main', namespace: 'company.slots', flowId, inputs: {} });
+
+describe('concurrency slots in the engine', () => {
+  it('queues beyond the limit and starts the queued ones in order as slots are released', async () => {
+    const { ports, engine, closeDb } = slotWorld();
+    await w?.deploy(`
+id: queued
+namespace: company.slots
+concurrency: { limit: 1 }
+tasks:
+  - { id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.2S }
+`);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await create(engine, 'queued')).id);
+    await until(ports, ids[2], (e) => e.state.current === 'QUEUED');
+    const done = await Promise.all(ids.map((id) => until(ports, id, (e) => isTerminated(e.state.current))));
+    closeDb();
+    expect(done.map((e) => e.state.current)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    const starts = done.map((e) => Date.parse(e.state.histories.find((h) => h.state === 'RUNNING')?.date ?? ''));
+    const ends = done.map((e) => Date.parse(e.state.endDate ?? ''));
+    expect(starts[1]).toBeGreaterThanOrEqual(ends[0]);
+    expect(starts[2]).toBeGreaterThanOrEqual(ends[1]);
+  }, 30_000);
+
+  it('cancels or fails executions beyond the limit, and the slot is free again once the holder ends', async () => {
+    const { ports, engine, closeDb } = slotWorld();
+    for (const behavior of ['CANCEL', 'FAIL']) {
+      const flowId = `limited_${behavior.toLowerCase()}`;
+      await w?.deploy(`
+id: ${flowId}
+namespace: company.slots
+concurrency: { limit: 1, behavior: ${behavior} }
+tasks:
+  - { id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.3S }
+`);
+      const a = await create(engine, flowId);
+      await until(ports, a.id, (e) => e.state.current === 'RUNNING');
+      const b = await create(engine, flowId);
+      expect((await until(ports, b.id, (e) => isTerminated(e.state.current))).state.current).toBe(behavior === 'CANCEL' ? 'CANCELLED' : 'FAILED');
+      expect((await until(ports, a.id, (e) => isTerminated(e.state.current))).state.current).toBe('SUCCESS');
+      const c = await create(engine, flowId);
+      expect((await until(ports, c.id, (e) => isTerminated(e.state.current))).state.current).toBe('SUCCESS');
+    }
+    closeDb();
+  }, 30_000);
+
+  it('frees the slot of a deleted running execution so that the queued one starts', async () => {
+    const { ports, engine, closeDb } = slotWorld();
+    await w?.deploy(`
+id: deleted
+namespace: company.slots
+concurrency: { limit: 1 }
+tasks:
+  - { id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT30S }
+`);
+    const a = await create(engine, 'deleted');
+    const running = await until(ports, a.id, (e) => e.state.current === 'RUNNING');
+    const b = await create(engine, 'deleted');
+    await until(ports, b.id, (e) => e.state.current === 'QUEUED');
+    await ports.executions.delete('main', a.id);
+    await engine.executionDeleted(running);
+    await until(ports, b.id, (e) => e.state.current === 'RUNNING');
+    await engine.executionService.kill('main', b.id);
+    await until(ports, b.id, (e) => isTerminated(e.state.current));
+    closeDb();
+  }, 30_000);
+});
 
 /**
  * Two engines (as two executor Lambdas) over one SQLite file, each with its
