@@ -33,7 +33,7 @@ async function until(ports: RuntimePorts, id: string, test: (e: Execution) => bo
     const e = await ports.executions.get('main', id);
     if (e && test(e)) return e;
   }
-  throw new Error(`execution ${id} did not reach the expected state`);
+  throw new Error(`execution ${id} did not reach the expected state: ${(await ports.executions.get("main", id))?.state.current}`);
 }
 
 const create = (engine: Engine, flowId: string) => engine.executionService.create({ tenantId: 'main', namespace: 'company.slots', flowId, inputs: {} });
@@ -80,6 +80,31 @@ tasks:
       expect((await until(ports, c.id, (e) => isTerminated(e.state.current))).state.current).toBe('SUCCESS');
     }
     closeDb();
+  }, 30_000);
+
+  it('queues a scheduled execution whose start time comes while the slot is held', async () => {
+    const { ports, engine, closeDb } = slotWorld();
+    await w?.deploy(`
+id: scheduled
+namespace: company.slots
+concurrency: { limit: 1 }
+tasks:
+  - { id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT3S }
+`);
+    const a = await create(engine, 'scheduled');
+    await until(ports, a.id, (e) => e.state.current === 'RUNNING');
+    const b = await engine.executionService.create({
+      tenantId: 'main',
+      namespace: 'company.slots',
+      flowId: 'scheduled',
+      inputs: {},
+      scheduleDate: new Date(Date.now() + 200).toISOString(),
+    });
+    const [doneA, doneB] = await Promise.all([a.id, b.id].map((id) => until(ports, id, (e) => isTerminated(e.state.current))));
+    closeDb();
+    expect([doneA.state.current, doneB.state.current]).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(doneB.state.histories.map((h) => h.state)).toContain('QUEUED');
+    expect(Date.parse(doneB.state.histories.find((h) => h.state === 'RUNNING')?.date ?? '')).toBeGreaterThanOrEqual(Date.parse(doneA.state.endDate ?? ''));
   }, 30_000);
 
   it('frees the slot of a deleted running execution so that the queued one starts', async () => {

@@ -42,6 +42,10 @@ const inlineRunner = (inline: InlineExecutor, sink: LogEntry[]): InlineTaskRunne
   run: (input) => inline.run(input, sink),
 });
 
+/** Events on which decide() may start an execution, hence check the flow's concurrency. */
+const isStartEvent = (event: ExecutorEvent): boolean =>
+  event.type === 'created' || event.type === 'slot-freed' || (event.type === 'timer' && event.purpose === 'scheduled-start');
+
 export class Executor {
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -57,7 +61,7 @@ export class Executor {
       return;
     }
     const { notBefore: _ignored, ...event } = message;
-    const concurrencyKey = event.type === 'created' || event.type === 'slot-freed' ? await this.#concurrencyKey(event) : undefined;
+    const concurrencyKey = isStartEvent(event) ? await this.#concurrencyKey(event) : undefined;
     if (!concurrencyKey) return this.#step(event);
     // Executions of one flow with a concurrency limit start one at a time in this process.
     const previous = this.#locks.get(concurrencyKey) ?? Promise.resolve();
@@ -130,7 +134,7 @@ export class Executor {
     const loaded = await flows.load(execution.tenantId, execution.namespace, execution.flowId, execution.flowRevision);
     let flow = loaded.effective;
     let running: number | undefined;
-    if (event.type === 'created' || event.type === 'slot-freed') {
+    if (isStartEvent(event)) {
       // Concurrency is read from the latest revision (core-spec §6.2).
       const latest = await flows.latest(execution.tenantId, execution.namespace, execution.flowId);
       const concurrency = latest?.flow.concurrency;
@@ -139,7 +143,8 @@ export class Executor {
         // An atomic slot (parallel executors never exceed the limit); only for an execution this event may start.
         const starting =
           (event.type === 'created' && execution.state.current === 'CREATED' && !(execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime())) ||
-          (event.type === 'slot-freed' && execution.state.current === 'QUEUED');
+          (event.type === 'slot-freed' && execution.state.current === 'QUEUED') ||
+          (event.type === 'timer' && execution.state.current === 'CREATED');
         const acquired = starting && (await ports.slots.tryAcquire(execution.tenantId, execution.namespace, execution.flowId, execution.id, concurrency.limit));
         running = acquired ? 0 : concurrency.limit;
       } else if (concurrency) {
