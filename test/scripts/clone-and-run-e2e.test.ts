@@ -2,6 +2,7 @@ import type { LocalServer } from '@windhover/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitTestServer, startGitServer } from '../support/git-server';
 import { type Json, client, startE2eServer } from '../e2e/local-client';
+import { downloadFile } from './script-harness';
 
 /**
  * Seed 001's GitOps pattern: clone the business logic from Git inside a
@@ -63,7 +64,7 @@ tasks:
     const report = (execution['taskRunList'] as Json[]).find((t) => t['taskId'] === 'report')?.['outputs'] as Json;
     expect(report['vars']).toEqual({ regions: 2 });
     const uri = (report['outputFiles'] as Json)['report.json'] as string;
-    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(uri)}`);
+    const file = await downloadFile(api, execution['id'], uri);
     expect(file.status).toBe(200);
     expect(JSON.parse(file.text)).toEqual([
       { region: 'eu', total: 3 },

@@ -1,15 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LocalServer } from '@windhover/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, client, startE2eServer } from '../e2e/local-client';
-
-const DOCS = join(__dirname, '../../../shared/examples/docs-flows');
-const docsFlow = (prefix: string): string => {
-  const file = readdirSync(DOCS).find((f) => f.startsWith(`${prefix}-`));
-  if (!file) throw new Error(`no docs flow ${prefix}`);
-  return readFileSync(join(DOCS, file), 'utf8');
-};
+import { docsFlow, logsOf, runFlow } from './script-harness';
 
 /**
  * The documentation's script examples that need no external service
@@ -39,13 +31,8 @@ describe('documentation script examples on the local edition', () => {
   });
 
   const run = async (prefix: string, flowId: string, form?: FormData): Promise<{ execution: Json; logs: string[] }> => {
-    const created = await api.createFlow(docsFlow(prefix));
-    expect(created.status, created.text).toBe(200);
-    const started = await api.execute('company.team', flowId, form);
-    expect(started.status, started.text).toBe(200);
-    const execution = await api.waitForState(String(started.json['id']), ['SUCCESS', 'WARNING', 'FAILED', 'KILLED'], 30_000);
-    const logs = ((await api.call('GET', `/api/v1/main/logs/${execution['id']}`)).json as unknown as { message: string }[]).map((l) => l.message);
-    return { execution, logs };
+    const execution = await runFlow(api, docsFlow(prefix), flowId, form);
+    return { execution, logs: (await logsOf(api, String(execution['id']))).map((l) => l.message) };
   };
   const fileForm = (id: string, content: string) => {
     const form = new FormData();

@@ -1,34 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalServer } from '@windhover/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, client, startE2eServer } from '../e2e/local-client';
+import { docsFlow, downloadFile, logsOf as fetchLogs, outputsOf, runFlow, taskRunOf as taskRun } from './script-harness';
 
-const DOCS = join(__dirname, '../../../shared/examples/docs-flows');
-const docsFlow = (file: string) => readFileSync(join(DOCS, file), 'utf8');
 const NODE_MODULES = join(__dirname, '../../node_modules');
-
-const taskRun = (execution: Json, taskId: string): Json => {
-  const run = (execution['taskRunList'] as Json[]).find((t) => t['taskId'] === taskId);
-  if (!run) throw new Error(`no task run ${taskId}`);
-  return run;
-};
-const outputsOf = (execution: Json, taskId: string) => taskRun(execution, taskId)['outputs'] as Json;
 
 describe('script tasks on the local edition, over HTTP', () => {
   let server: LocalServer;
   let api: ReturnType<typeof client>;
 
-  const logsOf = async (executionId: string): Promise<{ level: string; message: string; taskId?: string }[]> =>
-    (await api.call('GET', `/api/v1/main/logs/${executionId}`)).json as unknown as { level: string; message: string }[];
-
-  const runToEnd = async (source: string, flowId: string, form?: FormData): Promise<Json> => {
-    const created = await api.createFlow(source);
-    expect(created.status, created.text).toBe(200);
-    const started = await api.execute('company.team', flowId, form);
-    expect(started.status, started.text).toBe(200);
-    return api.waitForState(String(started.json['id']), ['SUCCESS', 'WARNING', 'FAILED', 'KILLED'], 30_000);
-  };
+  const logsOf = (executionId: string) => fetchLogs(api, executionId);
+  const runToEnd = (source: string, flowId: string, form?: FormData): Promise<Json> => runFlow(api, source, flowId, form);
 
   beforeAll(async () => {
     server = await startE2eServer();
@@ -69,7 +52,7 @@ tasks:
     expect(produced['stdErrLineCount']).toBe(1);
     const uri = (produced['outputFiles'] as Json)['out/data.csv'] as string;
     expect(uri).toMatch(/^kestra:\/\/\//);
-    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(uri)}`);
+    const file = await downloadFile(api, execution['id'], uri);
     expect(file.status).toBe(200);
     expect(file.text).toBe('a,b\n1,2\n');
     const logs = await logsOf(String(execution['id']));
@@ -145,7 +128,7 @@ tasks:
   });
 
   it('kills a running script within a second of the kill request', async () => {
-    expect((await api.createFlow(docsFlow('0105-company.team.myflow.yaml'))).status).toBe(200);
+    expect((await api.createFlow(docsFlow('0105'))).status).toBe(200);
     const started = await api.execute('company.team', 'myflow');
     const id = String(started.json['id']);
     // wait until the script prints nothing but is running
@@ -191,15 +174,15 @@ tasks:
   it('runs the docs example that renames an uploaded FILE input (0129)', async () => {
     const form = new FormData();
     form.append('file', new Blob(['uploaded content']), 'original.txt');
-    const execution = await runToEnd(docsFlow('0129-company.team.bash_with_files.yaml'), 'bash_with_files', form);
+    const execution = await runToEnd(docsFlow('0129'), 'bash_with_files', form);
     expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
     const uri = (outputsOf(execution, 'rename')['outputFiles'] as Json)['output.tmp'] as string;
-    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(uri)}`);
+    const file = await downloadFile(api, execution['id'], uri);
     expect(file.text).toBe('uploaded content');
   });
 
   it('retries a failing command until its attempt succeeds (docs 0064)', async () => {
-    const source = docsFlow('0064-company.team.retries.yaml').replace('PT2S', 'PT0.1S');
+    const source = docsFlow('0064').replace('PT2S', 'PT0.1S');
     const execution = await runToEnd(source, 'retries');
     expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
     expect((taskRun(execution, 'fail_four_times')['attempts'] as Json[]).length).toBe(5);

@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LocalServer } from '@windhover/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, client, startE2eServer } from '../e2e/local-client';
-
-const DOCS = join(__dirname, '../../../shared/examples/docs-flows');
+import { docsFlow, downloadFile, outputsOf as outputs, runFlow } from './script-harness';
 
 describe('WorkingDirectory on the local edition, over HTTP', () => {
   let server: LocalServer;
@@ -18,16 +15,10 @@ describe('WorkingDirectory on the local edition, over HTTP', () => {
     await server?.close();
   });
 
-  const run = async (source: string, flowId: string): Promise<Json> => {
-    const created = await api.createFlow(source);
-    expect(created.status, created.text).toBe(200);
-    const started = await api.execute('company.team', flowId);
-    return api.waitForState(String(started.json['id']), ['SUCCESS', 'WARNING', 'FAILED', 'KILLED'], 30_000);
-  };
-  const outputs = (e: Json, taskId: string) => ((e['taskRunList'] as Json[]).find((t) => t['taskId'] === taskId)?.['outputs'] ?? {}) as Json;
+  const run = (source: string, flowId: string): Promise<Json> => runFlow(api, source, flowId);
 
   it('shares one folder between its tasks (docs example 0162)', async () => {
-    const execution = await run(readFileSync(join(DOCS, '0162-company.team.working_dir_flow.yaml'), 'utf8'), 'working_dir_flow');
+    const execution = await run(docsFlow('0162'), 'working_dir_flow');
     expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
     const first = (execution['taskRunList'] as Json[]).find((t) => t['taskId'] === 'first');
     expect((outputs(execution, 'second')['vars'] as Json)['stay']).toBe(first?.['id']);
@@ -63,7 +54,7 @@ tasks:
     expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
     expect((outputs(execution, 'python')['vars'] as Json)['content']).toBe('seed+more');
     const uri = (outputs(execution, 'python')['outputFiles'] as Json)['data/input.txt'] as string;
-    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(uri)}`);
+    const file = await downloadFile(api, execution['id'], uri);
     expect(file.text).toBe('seed+more\n');
   });
 
@@ -98,7 +89,7 @@ tasks:
     expect(execution['state']).toMatchObject({ current: 'SUCCESS' });
     const files = outputs(execution, 'wd')['outputFiles'] as Json;
     expect(Object.keys(files).sort()).toEqual(['reports/a.csv', 'reports/b.csv']);
-    const file = await api.call('GET', `/api/v1/main/executions/${execution['id']}/file?path=${encodeURIComponent(files['reports/b.csv'] as string)}`);
+    const file = await downloadFile(api, execution['id'], files['reports/b.csv'] as string);
     expect(file.text).toBe('b,2\n');
   });
 });
