@@ -1,13 +1,7 @@
 /*
- * PENDING (not run: the file name does not end in .test.ts). These tests fail today because
- * the engine does not mask secrets where it writes task outputs and executor-side logs:
- *  - worker.ts: outputs (and failure outputs) are stored unmasked; `masker.maskDeep(outputs)`
- *    before `outputs.maybeStore` fixes this and, as a consequence, the cross-task echo case;
- *  - executor.ts: logs of tasks run in the executor (Fail) are stored unmasked although the
- *    renderer's masker knows the secret;
- *  - a missing secret's message does not name the namespace: `requireSecret` (core) throws
- *    SecretNotFoundError with key and namespace, for run-context-factory and expression-functions.
- * Rename to secret-outputs-e2e.test.ts once the engine masks them.
+ * Secrets must not leak through task outputs, through a later task that logs
+ * them, or through the logs of tasks the executor runs itself; a missing
+ * secret's error names the namespace it was looked up in.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
