@@ -1,65 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConsoleJsonLogger, type LocalServer, startLocal } from '@windhover/local';
-import { createTaskRegistry } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eValidator } from '../e2e/e2e-validator';
-import { AUTH, client, type Json, PASSWORD, USER } from '../e2e/local-client';
+import { AUTH, type Json } from '../e2e/local-client';
+import { type SecretsE2e, TEAM_SECRET, TOKEN, startSecretsE2e, stateOf } from './secrets-e2e-server';
 
-/** The secret under test: a value that cannot appear by accident. */
-const TOKEN = 'tok-Zq8-nsKV-4471-secret';
-const TEAM_SECRET = 'team-only-Vx93-secret';
 const FILES = '/api/v1/main/namespaces/company.team/files';
 
 const taskRun = (execution: Json, taskId: string): Json | undefined =>
   (execution['taskRunList'] as Json[] | undefined)?.find((t) => t['taskId'] === taskId);
 const outputs = (execution: Json, taskId: string): Json => (taskRun(execution, taskId)?.['outputs'] as Json | undefined) ?? {};
-const stateOf = (execution: Json): string => String((execution['state'] as Json)['current']);
 
 describe('namespace files, KV and secrets end to end over HTTP (local edition)', () => {
-  let server: LocalServer;
-  let api: ReturnType<typeof client>;
-  let echo: Server;
+  let env: SecretsE2e;
+  let api: SecretsE2e['api'];
   let echoUrl: string;
+  const run = (source: string): Promise<Json> => env.run(source);
 
   beforeAll(async () => {
-    // An HTTP endpoint that echoes the request's Authorization header back in its body.
-    echo = createServer((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ youSent: req.headers['authorization'] ?? null }));
-    });
-    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
-    echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'wh-ns-e2e-'));
-    const secretsFile = join(dataDir, 'secrets.json');
-    writeFileSync(secretsFile, JSON.stringify({ namespaces: { company: { TEAM_SECRET } } }));
-    server = await startLocal({
-      dataDir,
-      port: 0,
-      env: { username: USER, password: PASSWORD, secretVariables: { SECRET_API_TOKEN: Buffer.from(TOKEN).toString('base64') }, secretsFile },
-      logger: new ConsoleJsonLogger({ level: 'error', write: () => {} }),
-      validator: e2eValidator,
-      registry: createTaskRegistry(),
-      tickMs: 200,
-    });
-    api = client(server.url);
+    env = await startSecretsE2e();
+    api = env.api;
+    echoUrl = env.echoUrl;
   });
   afterAll(async () => {
-    await server?.close();
-    await new Promise<void>((r) => (echo ? echo.close(() => r()) : r()));
+    await env?.close();
   });
-
-  async function run(source: string): Promise<Json> {
-    const created = await api.createFlow(source);
-    expect(created.status, created.text).toBe(200);
-    const flow = created.json as Json;
-    const r = await api.execute(String(flow['namespace']), String(flow['id']), undefined, '?wait=true');
-    expect(r.status, r.text).toBe(200);
-    return r.json;
-  }
 
   it('uploads a Python script as a namespace file, reads it with read() and runs it with namespaceFiles', async () => {
     const script = 'import sys\nprint("hello from a namespace file", sys.version_info[0])\n';
@@ -104,7 +66,7 @@ tasks:
   });
 
   it('accepts the ttl header of a KV PUT over HTTP', async () => {
-    const res = await fetch(`${server.url}/api/v1/main/namespaces/company.team/kv/short`, {
+    const res = await fetch(`${env.server.url}/api/v1/main/namespaces/company.team/kv/short`, {
       method: 'PUT',
       headers: { authorization: AUTH, 'content-type': 'application/json', ttl: 'PT1H' },
       body: '"soon gone"',

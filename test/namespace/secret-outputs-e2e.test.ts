@@ -3,64 +3,26 @@
  * them, or through the logs of tasks the executor runs itself; a missing
  * secret's error names the namespace it was looked up in.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConsoleJsonLogger, type LocalServer, startLocal } from '@windhover/local';
-import { createTaskRegistry } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eValidator } from '../e2e/e2e-validator';
-import { client, type Json, PASSWORD, USER } from '../e2e/local-client';
+import type { Json } from '../e2e/local-client';
+import { type SecretsE2e, TOKEN, startSecretsE2e, stateOf } from './secrets-e2e-server';
 
-/** The secret under test: a value that cannot appear by accident. */
-const TOKEN = 'tok-Zq8-nsKV-4471-secret';
-const TEAM_SECRET = 'team-only-Vx93-secret';
 
-const stateOf = (execution: Json): string => String((execution['state'] as Json)['current']);
 
 describe('secrets never leak through task outputs (local edition over HTTP)', () => {
-  let server: LocalServer;
-  let api: ReturnType<typeof client>;
-  let echo: Server;
+  let env: SecretsE2e;
+  let api: SecretsE2e['api'];
   let echoUrl: string;
+  const run = (source: string): Promise<Json> => env.run(source);
 
   beforeAll(async () => {
-    // An HTTP endpoint that echoes the request's Authorization header back in its body.
-    echo = createServer((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ youSent: req.headers['authorization'] ?? null }));
-    });
-    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
-    echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`;
-    const dataDir = mkdtempSync(join(tmpdir(), 'wh-ns-e2e-'));
-    const secretsFile = join(dataDir, 'secrets.json');
-    writeFileSync(secretsFile, JSON.stringify({ namespaces: { company: { TEAM_SECRET } } }));
-    server = await startLocal({
-      dataDir,
-      port: 0,
-      env: { username: USER, password: PASSWORD, secretVariables: { SECRET_API_TOKEN: Buffer.from(TOKEN).toString('base64') }, secretsFile },
-      logger: new ConsoleJsonLogger({ level: 'error', write: () => {} }),
-      validator: e2eValidator,
-      registry: createTaskRegistry(),
-      tickMs: 200,
-    });
-    api = client(server.url);
+    env = await startSecretsE2e();
+    api = env.api;
+    echoUrl = env.echoUrl;
   });
   afterAll(async () => {
-    await server?.close();
-    await new Promise<void>((r) => (echo ? echo.close(() => r()) : r()));
+    await env?.close();
   });
-
-  async function run(source: string): Promise<Json> {
-    const created = await api.createFlow(source);
-    expect(created.status, created.text).toBe(200);
-    const flow = created.json as Json;
-    const r = await api.execute(String(flow['namespace']), String(flow['id']), undefined, '?wait=true');
-    expect(r.status, r.text).toBe(200);
-    return r.json;
-  }
 
   it('never returns a secret in execution documents or task outputs', async () => {
     const execution = await run(`id: leaky_outputs
