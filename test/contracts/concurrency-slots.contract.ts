@@ -43,6 +43,23 @@ export function describeConcurrencySlotsContract(name: string, makeSlots: () => 
       expect(await s.tryAcquire('main', 'ns', 'f', 'e3', 1)).toBe(false);
     });
 
+    it('keeps waiters until they get a slot or are released, and snapshots holders and waiters', async () => {
+      const s = await makeSlots();
+      expect(await s.snapshot('main', 'ns', 'f')).toEqual({ active: [], waiting: [] });
+      expect(await s.tryAcquire('main', 'ns', 'f', 'e1', 1)).toBe(true);
+      await s.markWaiting('main', 'ns', 'f', 'e2');
+      await s.markWaiting('main', 'ns', 'f', 'e2');
+      await s.markWaiting('main', 'ns', 'f', 'e3');
+      expect(await s.tryAcquire('main', 'ns', 'f', 'e2', 1)).toBe(false);
+      expect(await s.snapshot('main', 'ns', 'f')).toEqual({ active: ['e1'], waiting: ['e2', 'e3'] });
+      // A refused waiter stays; a granted one leaves the waiters; a released one (killed or deleted while QUEUED) too.
+      await s.release('main', 'ns', 'f', 'e1');
+      expect(await s.tryAcquire('main', 'ns', 'f', 'e2', 1)).toBe(true);
+      await s.release('main', 'ns', 'f', 'e3');
+      expect(await s.snapshot('main', 'ns', 'f')).toEqual({ active: ['e2'], waiting: [] });
+      expect(await s.snapshot('main', 'ns', 'other')).toEqual({ active: [], waiting: [] });
+    });
+
     it('keeps the slots of flows, namespaces and tenants apart', async () => {
       const s = await makeSlots();
       expect(await s.tryAcquire('main', 'ns', 'f', 'e1', 1)).toBe(true);

@@ -1,10 +1,16 @@
-import type { ConcurrencySlots } from '@windhover/core';
+import type { ConcurrencySlots, ConcurrencySlotsSnapshot } from '@windhover/core';
 import { inTransaction, type SqliteDatabase, statement } from './sqlite-database';
 
-/** Concurrency slots in SQLite: one row per held slot; acquiring counts and inserts in one immediate transaction. */
+/**
+ * Concurrency slots in SQLite: one row per held slot and one per waiter;
+ * acquiring counts, inserts and drops the waiter in one immediate transaction.
+ */
 export class SqliteConcurrencySlots implements ConcurrencySlots {
   constructor(private readonly db: SqliteDatabase) {
     db.exec(`CREATE TABLE IF NOT EXISTS concurrency_slots (
+      tenant_id TEXT NOT NULL, namespace TEXT NOT NULL, flow_id TEXT NOT NULL, execution_id TEXT NOT NULL,
+      PRIMARY KEY (tenant_id, namespace, flow_id, execution_id))`);
+    db.exec(`CREATE TABLE IF NOT EXISTS concurrency_waiting (
       tenant_id TEXT NOT NULL, namespace TEXT NOT NULL, flow_id TEXT NOT NULL, execution_id TEXT NOT NULL,
       PRIMARY KEY (tenant_id, namespace, flow_id, execution_id))`);
   }
@@ -17,17 +23,38 @@ export class SqliteConcurrencySlots implements ConcurrencySlots {
         flowId,
         executionId,
       );
-      if (held) return true;
-      const { n } = statement(this.db, 'SELECT COUNT(*) AS n FROM concurrency_slots WHERE tenant_id = ? AND namespace = ? AND flow_id = ?').get(tenantId, namespace, flowId) as {
-        n: number;
-      };
-      if (n >= limit) return false;
-      statement(this.db, 'INSERT INTO concurrency_slots (tenant_id, namespace, flow_id, execution_id) VALUES (?, ?, ?, ?)').run(tenantId, namespace, flowId, executionId);
+      if (!held) {
+        const { n } = statement(this.db, 'SELECT COUNT(*) AS n FROM concurrency_slots WHERE tenant_id = ? AND namespace = ? AND flow_id = ?').get(tenantId, namespace, flowId) as {
+          n: number;
+        };
+        if (n >= limit) return false;
+        statement(this.db, 'INSERT INTO concurrency_slots (tenant_id, namespace, flow_id, execution_id) VALUES (?, ?, ?, ?)').run(tenantId, namespace, flowId, executionId);
+      }
+      statement(this.db, 'DELETE FROM concurrency_waiting WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND execution_id = ?').run(tenantId, namespace, flowId, executionId);
       return true;
     });
   }
 
   async release(tenantId: string, namespace: string, flowId: string, executionId: string): Promise<void> {
-    statement(this.db, 'DELETE FROM concurrency_slots WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND execution_id = ?').run(tenantId, namespace, flowId, executionId);
+    inTransaction(this.db, () => {
+      statement(this.db, 'DELETE FROM concurrency_slots WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND execution_id = ?').run(tenantId, namespace, flowId, executionId);
+      statement(this.db, 'DELETE FROM concurrency_waiting WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND execution_id = ?').run(tenantId, namespace, flowId, executionId);
+    });
+  }
+
+  async markWaiting(tenantId: string, namespace: string, flowId: string, executionId: string): Promise<void> {
+    statement(this.db, 'INSERT OR IGNORE INTO concurrency_waiting (tenant_id, namespace, flow_id, execution_id) VALUES (?, ?, ?, ?)').run(tenantId, namespace, flowId, executionId);
+  }
+
+  async snapshot(tenantId: string, namespace: string, flowId: string): Promise<ConcurrencySlotsSnapshot> {
+    return inTransaction(this.db, () => {
+      const ids = (table: string) =>
+        (
+          statement(this.db, `SELECT execution_id AS id FROM ${table} WHERE tenant_id = ? AND namespace = ? AND flow_id = ? ORDER BY execution_id`).all(tenantId, namespace, flowId) as {
+            id: string;
+          }[]
+        ).map((r) => r.id);
+      return { active: ids('concurrency_slots'), waiting: ids('concurrency_waiting') };
+    });
   }
 }
