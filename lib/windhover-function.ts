@@ -15,10 +15,16 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * ship beside it as node_modules/<name>/index.js, each pre-bundled and
  * minified, so a cold start parses only what every request needs.
  * date-holidays (with moment-timezone and astronomia, ~1.4 MB) is only
- * needed when a PublicHoliday condition is evaluated.
+ * needed when a PublicHoliday condition is evaluated; isomorphic-git (with
+ * pako, ~215 KB) and its Node HTTP client only when a Git task or a Git
+ * sync runs (packages/tasks/src/git/isomorphic-git-loader.ts).
+ * A name may be a package subpath (`isomorphic-git/http/node`): it is built
+ * into that folder, which Node resolves through its package.json `main`.
  */
 export const LAZY_MODULES: readonly { readonly name: string; readonly entry: string }[] = [
   { name: 'date-holidays', entry: 'node_modules/date-holidays/lib/index.cjs' },
+  { name: 'isomorphic-git', entry: 'node_modules/isomorphic-git/index.cjs' },
+  { name: 'isomorphic-git/http/node', entry: 'node_modules/isomorphic-git/http/node/index.cjs' },
 ];
 
 /** esbuild options of a lazy module's bundle (CommonJS, like the function bundle). */

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type RunContext, type RunnableTaskPlugin, type TaskDefinition, TaskFailure, type TaskResult } from '@windhover/core';
-import git from 'isomorphic-git';
+import { git } from './isomorphic-git-loader';
 import { GIT_TASK_SCHEMAS } from './descriptors';
 import { readConnection } from './git-connection';
 import { createGitRemote } from './git-remote-factory';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { TaskFailure } from '@windhover/core';
-import git, { type AuthCallback, type HttpClient } from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
+import type { AuthCallback, HttpClient } from 'isomorphic-git';
+import { git, isomorphicGitHttp } from './isomorphic-git-loader';
 import { type GitConnection, scrub } from './git-connection';
 import { type CloneOptions, type GitRemote, PushRejected, type RemoteRefs } from './git-remote';
 
@@ -30,7 +30,7 @@ export class IsomorphicGitRemote implements GitRemote {
         if (signal?.aborted) throw new TaskFailure('Git operation aborted', false);
         // `timeout` (simple-get) is a socket inactivity timeout: Kestra's readTimeout.
         const fetchOptions = { timeout: conn.readTimeout };
-        return nodeHttp.request({ ...req, signal: req.signal ?? signal, ...({ fetchOptions } as object) });
+        return isomorphicGitHttp().request({ ...req, signal: req.signal ?? signal, ...({ fetchOptions } as object) });
       },
     };
     this.#onAuth = conn.username && conn.password ? () => ({ username: conn.username, password: conn.password }) : undefined;

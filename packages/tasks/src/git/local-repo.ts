@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import git from 'isomorphic-git';
+import { git } from './isomorphic-git-loader';
 
 /** The id git gives a blob with this content (sha1 of `blob <size>\0<content>`): compares without reading. */
 export function blobOid(content: Uint8Array): string {

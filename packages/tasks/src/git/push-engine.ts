@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { type RunContext, TaskFailure } from '@windhover/core';
-import git from 'isomorphic-git';
+import { git } from './isomorphic-git-loader';
 import { buildCommitUrl } from './commit-url';
 import type { GitConnection } from './git-connection';
 import { type GitRemote, PushRejected } from './git-remote';

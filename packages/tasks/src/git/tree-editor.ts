@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import git, { type TreeEntry } from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { git } from './isomorphic-git-loader';
 import type { LocalRepo } from './local-repo';
 
 interface Node {
