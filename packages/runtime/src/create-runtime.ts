@@ -7,7 +7,7 @@ import type { RuntimePorts } from './runtime-ports';
 import type { ExecutionCommands } from './services/execution-commands';
 import { FlowService } from './services/flow-service';
 import type { FlowValidator } from './services/flow-validator';
-import { handleExecutionEnded, runSchedulerTick } from './triggers/index';
+import { FlowTriggerIndex, endNeedsDelivery, handleExecutionEnded, invalidatingFlowRepository, runSchedulerTick } from './triggers/index';
 import type { TriggerDeps, TriggerOptions } from './triggers/index';
 
 /** The engine as the composition root and the API see it. */
@@ -48,7 +48,10 @@ export interface Runtime {
  * call this; they differ only in the ports and in how they deliver queue
  * messages to `engine.handleExecutorMessage` / `handleWorkerMessage`.
  */
-export function createRuntime(ports: RuntimePorts, options: CreateRuntimeOptions): Runtime {
+export function createRuntime(edition: RuntimePorts, options: CreateRuntimeOptions): Runtime {
+  const flowTriggers = new FlowTriggerIndex(edition.flows, edition.clock);
+  // Every flow saved in this process refreshes the Flow triggers at once.
+  const ports: RuntimePorts = { ...edition, flows: invalidatingFlowRepository(edition.flows, flowTriggers) };
   const flows = new FlowService(ports.flows, options.validator, ports.clock);
   let triggerDeps: TriggerDeps | undefined;
   const onTerminated = async (execution: Execution): Promise<void> => {
@@ -65,12 +68,14 @@ export function createRuntime(ports: RuntimePorts, options: CreateRuntimeOptions
       registry: options.registry,
       taskFlows: (tenantId) => flows.taskFlows(tenantId),
       onTerminated,
+      endNeedsDelivery: async (execution) => (triggerDeps ? endNeedsDelivery(triggerDeps, execution) : true),
       ...(options.taskRunner ? { taskRunner: options.taskRunner } : {}),
       ...(options.instanceVariables ? { instanceVariables: options.instanceVariables } : {}),
     }) satisfies Engine);
   triggerDeps = {
     ports,
     executions: { create: (request) => engine.executions.create(request) },
+    flowTriggers,
     ...(options.triggerOptions || options.tenants ? { options: { ...(options.tenants ? { tenants: options.tenants } : {}), ...options.triggerOptions } } : {}),
   };
   const routes = createRoutes({

@@ -24,6 +24,14 @@ export interface EngineOptions {
   readonly inlineTaskTypes?: readonly string[];
   /** Called when an execution becomes terminal (flow triggers, metrics). */
   readonly onTerminated?: (execution: Execution) => Promise<void> | void;
+  /**
+   * Whether `onTerminated` would change anything durable for this ended
+   * execution (start a flow, release a schedule, disable a trigger). When
+   * given, a new execution whose first step ends it runs inside the create
+   * call (Executor.startInline) unless this says true; when absent, every
+   * execution starts through the executor queue.
+   */
+  readonly endNeedsDelivery?: (execution: Execution) => Promise<boolean>;
 }
 
 const DEFAULT_INLINE_TYPES = ['io.kestra.plugin.core.log.Log', 'io.kestra.plugin.core.debug.Return', 'io.kestra.plugin.core.output.OutputValues'];
@@ -55,7 +63,12 @@ export interface Engine {
 export function createEngine(ports: RuntimePorts, options: EngineOptions): Engine {
   const flows = new FlowLoader(ports);
   const outputs = new OutputStore(ports);
-  const service = new ExecutionService(ports, flows);
+  const { endNeedsDelivery } = options;
+  const service: ExecutionService = new ExecutionService(
+    ports,
+    flows,
+    endNeedsDelivery ? (execution: Execution): Promise<Execution | undefined> => executor.startInline(execution, endNeedsDelivery) : undefined,
+  );
   const worker = new Worker({
     ports,
     flows,

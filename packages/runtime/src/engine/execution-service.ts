@@ -46,6 +46,11 @@ export class ExecutionService implements ExecutionCommands {
   constructor(
     private readonly ports: RuntimePorts,
     private readonly flows: FlowLoader,
+    /**
+     * Runs a new execution's first step in this call when that step ends it
+     * (Executor.startInline); undefined when it could not, or not set.
+     */
+    private readonly startInline?: (execution: Execution) => Promise<Execution | undefined>,
   ) {}
 
   async get(tenantId: string, executionId: string): Promise<Execution> {
@@ -94,6 +99,8 @@ export class ExecutionService implements ExecutionCommands {
       ...(request.originalId ? { originalId: request.originalId } : {}),
       ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
     });
+    const ended = await this.startInline?.(execution);
+    if (ended) return ended;
     const saved = await this.ports.executions.save(execution, undefined);
     await this.#send({ type: 'created', id: `${id}:created`, tenantId: request.tenantId, executionId: id });
     return saved;

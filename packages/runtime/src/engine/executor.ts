@@ -1,6 +1,6 @@
 import type { DecideContext, Execution, ExecutorEvent, Flow, PluginRegistry } from '@windhover/core';
 import type { InlineTaskRunner, LogEntry } from '@windhover/core';
-import { decide, isWindhoverError, SecretMasker } from '@windhover/core';
+import { decide, isTerminated, isWindhoverError, SecretMasker } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import type { EffectDispatcher } from './effect-dispatcher';
 import { executorMessage } from './effect-dispatcher';
@@ -115,6 +115,39 @@ export class Executor {
       return;
     }
     throw new Error(`execution ${event.executionId}: too many concurrent updates`);
+  }
+
+  /**
+   * Runs the `created` step of a new, not yet stored execution inside the
+   * caller (the API), so an execution that ends in its first step costs one
+   * save instead of a save, a queue round trip and a second save. Returns
+   * the stored terminal execution, or undefined when the step would need
+   * anything after it (a worker task, a timer, a subflow, a concurrency
+   * slot, a future schedule date, or end-of-execution work that must not be
+   * lost, as `endNeedsDelivery` says): the caller then stores the execution
+   * as created and queues its start as usual, and nothing of this attempt
+   * remains. Everything it keeps happens after the single save: the
+   * `execution-terminated` effects (waiters, metrics, the at-most-once
+   * EventBridge event).
+   */
+  async startInline(execution: Execution, endNeedsDelivery: (ended: Execution) => Promise<boolean>): Promise<Execution | undefined> {
+    const { ports, dispatcher, flows } = this.deps;
+    if (!this.deps.inline || execution.state.current !== 'CREATED') return undefined;
+    if (execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime()) return undefined;
+    if ((await flows.latest(execution.tenantId, execution.namespace, execution.flowId))?.flow.concurrency) return undefined;
+    const event: ExecutorEvent = { type: 'created', id: `${execution.id}:created`, tenantId: execution.tenantId, executionId: execution.id };
+    const sink: LogEntry[] = [];
+    const { flow, ctx, masker } = await this.#context(execution, event, sink);
+    const decision = await decide(flow, execution, event, ctx);
+    const ended = decision.execution;
+    if (!isTerminated(ended.state.current) || ended.engine?.terminated !== true) return undefined;
+    if (decision.effects.some((e) => e.kind !== 'execution-terminated')) return undefined;
+    if (await endNeedsDelivery(ended)) return undefined;
+    const logs = [...sink, ...decision.logs].map((l) => (masker.size > 0 ? { ...l, message: masker.mask(l.message) } : l));
+    if (logs.length > 0) await ports.logs.append(logs);
+    const saved = await ports.executions.save(ended, undefined);
+    await dispatcher.dispatch(saved, decision.effects);
+    return saved;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ConditionContext, Execution, FlowWithSource, TriggerKey } from '@windhover/core';
+import type { ConditionContext, Execution, FlowTrigger, FlowWithSource, TriggerDefinition, TriggerKey } from '@windhover/core';
 import {
   applyToWindow,
   flowTriggerAccepts,
@@ -91,36 +91,81 @@ async function applyStopAfter(deps: TriggerDeps, execution: Execution, now: Date
   });
 }
 
+/** The Flow triggers an ended execution may fire: every enabled one of the tenant but the one that created it. */
+async function candidateTriggers(deps: TriggerDeps, execution: Execution): Promise<readonly { fw: FlowWithSource; def: TriggerDefinition; key: TriggerKey }[]> {
+  const entries = deps.flowTriggers
+    ? await deps.flowTriggers.entries(execution.tenantId)
+    : (await deps.ports.flows.list(execution.tenantId)).flatMap((flow) =>
+        flow.deleted || flow.flow.deleted || flow.flow.disabled ? [] : (flow.flow.triggers ?? []).filter((def) => isFlowTrigger(def) && def.disabled !== true).map((def) => ({ flow, def })),
+      );
+  return entries
+    .filter(({ flow: fw, def }) => !(execution.trigger?.id === def.id && execution.namespace === fw.flow.namespace && execution.flowId === fw.flow.id))
+    .map(({ flow: fw, def }) => ({ fw, def, key: { tenantId: execution.tenantId, namespace: fw.flow.namespace, flowId: fw.flow.id, triggerId: def.id } }));
+}
+
 /** Starts every flow whose Flow trigger (states, conditions, preconditions) this execution completes. */
 export async function evaluateFlowTriggers(deps: TriggerDeps, execution: Execution, now: Date): Promise<readonly string[]> {
-  const flows = await deps.ports.flows.list(execution.tenantId);
   const started: string[] = [];
-  for (const fw of flows) {
-    if (fw.deleted || fw.flow.deleted || fw.flow.disabled) continue;
-    for (const def of fw.flow.triggers ?? []) {
-      if (!isFlowTrigger(def) || def.disabled === true) continue;
-      // An execution never re-triggers the trigger that created it (no endless self-loops).
-      if (execution.trigger?.id === def.id && execution.namespace === fw.flow.namespace && execution.flowId === fw.flow.id) continue;
-      const key: TriggerKey = { tenantId: execution.tenantId, namespace: fw.flow.namespace, flowId: fw.flow.id, triggerId: def.id };
-      try {
-        const id = await evaluateFlowTrigger(deps, fw, def, key, execution, now);
-        if (id) started.push(id);
-      } catch (e) {
-        deps.ports.logger.error('flow trigger evaluation failed', {
-          trigger: triggerKeyString(key),
-          executionId: execution.id,
-          error: errorMessage(e),
-        });
-      }
+  // An execution never re-triggers the trigger that created it (no endless self-loops).
+  for (const { fw, def, key } of await candidateTriggers(deps, execution)) {
+    try {
+      const id = await evaluateFlowTrigger(deps, fw, def, key, execution, now);
+      if (id) started.push(id);
+    } catch (e) {
+      deps.ports.logger.error('flow trigger evaluation failed', {
+        trigger: triggerKeyString(key),
+        executionId: execution.id,
+        error: errorMessage(e),
+      });
     }
   }
   return started;
 }
 
+/**
+ * Whether handleExecutionEnded would change anything durable for this
+ * ended execution: release or re-arm the Schedule trigger that created it,
+ * disable its trigger (`stopAfter`), record a precondition window or start
+ * a flow. It reads what handleExecutionEnded reads, changes nothing, and
+ * says true when in doubt (an error, a trigger it cannot read).
+ */
+export async function endNeedsDelivery(deps: TriggerDeps, execution: Execution): Promise<boolean> {
+  try {
+    const t = execution.trigger;
+    if (t && isScheduleTrigger(t)) return true;
+    if (t && (isFlowTrigger(t) || isWebhookTrigger(t))) {
+      const fw = await deps.ports.flows.get(execution.tenantId, execution.namespace, execution.flowId);
+      const def = fw?.flow.triggers?.find((d) => d.id === t.id);
+      if (def && readStates(def.stopAfter, 'stopAfter').includes(execution.state.current)) return true;
+    }
+    for (const { fw, def, key } of await candidateTriggers(deps, execution)) {
+      const trigger = readFlowTrigger(def);
+      const ctx = conditionContext(deps, fw, trigger, key, execution);
+      if (!(await flowTriggerAccepts(trigger, execution, ctx))) continue;
+      if (trigger.preconditions.length === 0) return true;
+      for (const p of trigger.preconditions) if ((await matchingKeys(p, execution, ctx)).length > 0) return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function conditionContext(deps: TriggerDeps, fw: FlowWithSource, trigger: FlowTrigger, key: TriggerKey, execution: Execution): ConditionContext {
+  const variables = { ...flowTriggerVariables(execution), id: trigger.id, type: trigger.type };
+  return {
+    flow: { tenantId: key.tenantId, namespace: fw.flow.namespace, id: fw.flow.id, revision: fw.revision },
+    execution,
+    variables: { ...triggerContext(fw, variables), execution: { id: execution.id, state: execution.state.current } },
+    renderOptions: triggerRenderOptions(deps, key.tenantId, key.namespace),
+    holidays: deps.options?.holidays ?? defaultHolidayCalendar,
+  };
+}
+
 async function evaluateFlowTrigger(
   deps: TriggerDeps,
   fw: FlowWithSource,
-  def: Parameters<typeof readFlowTrigger>[0],
+  def: TriggerDefinition,
   key: TriggerKey,
   execution: Execution,
   now: Date,
@@ -128,15 +173,8 @@ async function evaluateFlowTrigger(
   const trigger = readFlowTrigger(def);
   const state = await deps.ports.triggers.get(key);
   if (state?.disabled) return undefined;
+  const ctx = conditionContext(deps, fw, trigger, key, execution);
   const variables = { ...flowTriggerVariables(execution), id: trigger.id, type: trigger.type };
-  const renderOptions = triggerRenderOptions(deps, key.tenantId, key.namespace);
-  const ctx: ConditionContext = {
-    flow: { tenantId: key.tenantId, namespace: fw.flow.namespace, id: fw.flow.id, revision: fw.revision },
-    execution,
-    variables: { ...triggerContext(fw, variables), execution: { id: execution.id, state: execution.state.current } },
-    renderOptions,
-    holidays: deps.options?.holidays ?? defaultHolidayCalendar,
-  };
   if (!(await flowTriggerAccepts(trigger, execution, ctx))) return undefined;
 
   let occasion: readonly (string | number)[] = [execution.id, execution.state.current];
@@ -169,7 +207,7 @@ async function evaluateFlowTrigger(
   }
 
   const id = triggerExecutionId(key, ...occasion);
-  const inputs = await renderTriggerInputs(trigger.inputs, triggerContext(fw, variables), renderOptions);
+  const inputs = await renderTriggerInputs(trigger.inputs, triggerContext(fw, variables), triggerRenderOptions(deps, key.tenantId, key.namespace));
   await createTriggeredExecution(deps, {
     id,
     tenantId: key.tenantId,

@@ -1,6 +1,7 @@
 export { runSchedulerTick, evaluateSchedule } from './scheduler-tick';
 export type { SchedulerTickResult } from './scheduler-tick';
-export { handleExecutionEnded, evaluateFlowTriggers } from './execution-ended';
+export { handleExecutionEnded, evaluateFlowTriggers, endNeedsDelivery } from './execution-ended';
+export { FlowTriggerIndex, FLOW_TRIGGER_INDEX_TTL_MS, invalidatingFlowRepository } from './flow-trigger-index';
 export type { ExecutionEndedResult } from './execution-ended';
 export type { TriggerDeps, TriggerExecutions, TriggerOptions, TriggeredExecutionRequest } from './trigger-deps';
 export { TriggerService, contextJson } from './trigger-service';

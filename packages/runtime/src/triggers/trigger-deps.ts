@@ -1,6 +1,7 @@
 import type { Execution, HolidayCalendar, RecoverMissedSchedules } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import type { CreateExecutionRequest } from '../services/execution-commands';
+import type { FlowTriggerIndex } from './flow-trigger-index';
 
 /**
  * A request to start an execution on behalf of a trigger. `id` is derived
@@ -38,6 +39,8 @@ export interface TriggerDeps {
   readonly ports: Pick<RuntimePorts, 'flows' | 'executions' | 'triggers' | 'secrets' | 'kv' | 'logger' | 'clock'>;
   readonly executions: TriggerExecutions;
   readonly options?: TriggerOptions;
+  /** The tenant's Flow triggers, cached; without it every ended execution lists the flows. */
+  readonly flowTriggers?: FlowTriggerIndex;
 }
 
 /**
