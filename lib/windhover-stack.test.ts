@@ -9,7 +9,7 @@ import { LAZY_MODULES } from './windhover-function';
 import { DEFAULT_CONFIG, WindhoverStack } from './windhover-stack';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 
 let template: Template;
 let outdir: string;
@@ -178,6 +178,17 @@ describe('WindhoverStack', () => {
       expect(secretRead, fn).toBeDefined();
       expect([...actionsOf(functionId(fn))].some((a) => /secretsmanager:(Put|Create|Delete|Update)/.test(a)), fn).toBe(false);
       expect([...actionsOf(functionId(fn))].some((a) => a === '*' || a.endsWith(':*')), fn).toBe(false);
+    }
+    // Execution events: PutEvents only on the stack's bus; ListRules (no resource type in IAM, so Resource `*`)
+    // alone in its statement and limited to the stack's Region.
+    const [busId] = ofType('AWS::Events::EventBus').map(([id]) => id);
+    for (const fn of ['Windhover API (', 'Windhover executor', 'Windhover worker', 'Windhover scheduler']) {
+      const statements = statementsOf(functionId(fn));
+      const eventStatements = statements.filter((s) => JSON.stringify(s.Action).includes('events:'));
+      expect(eventStatements, fn).toEqual([
+        { Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } },
+        { Effect: 'Allow', Action: 'events:ListRules', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
+      ]);
     }
     // RunTask only for our task definition, PassRole only for its roles.
     const runTask = statementsOf(functionId('Windhover worker')).find((s) => s.Action === 'ecs:RunTask');

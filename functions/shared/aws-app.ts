@@ -75,6 +75,7 @@ export async function createAwsApp(
       return flow ? findTaskType([...flow.flow.tasks, ...(flow.flow.errors ?? []), ...(flow.flow.finally ?? [])], taskId) : undefined;
     },
     // Terminal executions on the event bus, for users' own rules (at most once: a failed publish is logged).
+    // The publisher skips PutEvents (billed per entry, matched or not) while the bus has no enabled rule.
     ...(events && config.executionEvents
       ? {
           terminated: async (execution) => {

@@ -1,3 +1,4 @@
+import { PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoLogRepository, S3InternalStorage } from '@windhover/aws';
 import type { AwsClients, AwsConfig } from '@windhover/aws';
@@ -27,6 +28,10 @@ beforeAll(async () => {
   const proxyUrl = await sqsProxy.start();
   const viaProxy = (queueUrl: string) => `${proxyUrl}${new URL(queueUrl).pathname}`;
   emulators.fake.putSecret('windhover-e2e/auth', JSON.stringify({ username: USER, password: PASSWORD, apiTokenHashes: [] }));
+  // A user's rule on the bus: execution-ended events are published only while the bus has one.
+  await clients.events.send(
+    new PutRuleCommand({ EventBusName: 'windhover-e2e', Name: 'failed-or-succeeded', EventPattern: JSON.stringify({ source: ['windhover'] }) }),
+  );
   // What the CDK constructs set on every function (see lib/), pointed at the emulators.
   Object.assign(process.env, {
     [ENV_NAMES.TABLE_NAME]: config.tableName,

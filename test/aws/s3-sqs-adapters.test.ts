@@ -1,6 +1,5 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import {
-  EventBridgeEventPublisher,
   S3InternalStorage,
   SecretsManagerSecretStore,
   SqsExecutionQueue,
@@ -138,20 +137,5 @@ describe('SecretsManagerSecretStore', () => {
     now += 60_001;
     expect(await store.get('main', 'ns', 'TOKEN')).toBe('v2');
     expect(calls() - before).toBe(2);
-  });
-});
-
-describe('EventBridgeEventPublisher', () => {
-  it('publishes execution events to the bus in batches of ten', async () => {
-    const bus = uniqueName('bus');
-    const publisher = new EventBridgeEventPublisher(clients.events, bus);
-    await publisher.publish(
-      Array.from({ length: 23 }, (_, i) => ({ type: 'Execution SUCCESS', detail: { executionId: `e${i}`, namespace: 'company.team' } })),
-    );
-    const mine = emulators.fake.events.filter((e) => e.EventBusName === bus);
-    expect(mine).toHaveLength(23);
-    expect(mine[0]).toMatchObject({ Source: 'windhover', DetailType: 'Execution SUCCESS' });
-    expect(JSON.parse(mine[22].Detail ?? '{}')).toEqual({ executionId: 'e22', namespace: 'company.team' });
-    expect(emulators.fake.calls.filter((c) => c === 'PutEvents').length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -14,6 +14,8 @@ export interface AwsConfig {
   /** Secret cache lifetime in ms (default 60 s, Kestra's `expire-after-write`). */
   readonly secretCacheMs?: number;
   readonly eventBusName?: string;
+  /** How long a process reuses its answer to "does the event bus have a rule?" (ms, default 60 s; 0 asks every time). */
+  readonly eventRuleCacheMs?: number;
   /** How long a process reuses a flow's latest revision (default 1000 ms; 0 reads it every time). */
   readonly flowCacheMs?: number;
   /** Days to keep logs (DynamoDB TTL); undefined keeps them. */

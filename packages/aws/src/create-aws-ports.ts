@@ -59,7 +59,14 @@ export function createAwsPorts(
     timers: new DynamoTimerStore(clients.doc, config.tableName),
     slots: new DynamoConcurrencySlots(clients.doc, config.tableName),
     queue: new SqsExecutionQueue(clients.sqs, config.executorQueueUrl, config.workerQueueUrl),
-    ...(config.eventBusName ? { events: new EventBridgeEventPublisher(clients.events, config.eventBusName) } : {}),
+    ...(config.eventBusName
+      ? {
+          events: new EventBridgeEventPublisher(clients.events, config.eventBusName, {
+            logger: deps.logger,
+            ...(config.eventRuleCacheMs === undefined ? {} : { ruleCacheMs: config.eventRuleCacheMs }),
+          }),
+        }
+      : {}),
     clock: deps.clock ?? systemClock,
     logger: deps.logger,
   };

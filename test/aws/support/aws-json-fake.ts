@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A small server for the AWS JSON 1.1 services nothing on npm emulates:
- * Secrets Manager (the secret store), EventBridge (the event bus) and ECS
+ * Secrets Manager (the secret store), EventBridge (the event bus: PutEvents,
+ * and PutRule/ListRules/DeleteRule for the rules the publisher checks) and ECS
  * (RunTask for the Fargate runner). It implements only the operations the
  * adapters call, with the real wire format, and records what it received so
  * tests can assert on it. ECS RunTask calls `onRunTask`, which a test uses to
@@ -22,15 +23,34 @@ export interface RecordedEvent {
   readonly Detail?: string;
 }
 
+/** A rule on a bus, as EventBridge's ListRules returns it. */
+export interface FakeRule {
+  readonly Name: string;
+  readonly Arn: string;
+  readonly EventBusName: string;
+  readonly EventPattern?: string;
+  readonly ScheduleExpression?: string;
+  readonly Description?: string;
+  readonly State: string;
+}
+
 export interface RunTaskCall {
   readonly taskArn: string;
   readonly request: Record<string, unknown>;
 }
 
+/** EventBridge takes a bus name or ARN and means the default bus when given neither. */
+const busName = (nameOrArn: unknown): string => (nameOrArn === undefined ? 'default' : String(nameOrArn).replace(/^arn:.*:event-bus\//, ''));
+
 export class AwsJsonFake {
   readonly secrets = new Map<string, FakeSecret>();
   readonly events: RecordedEvent[] = [];
-  readonly rules = new Map<string, Record<string, unknown>>();
+  /** EventBridge rules by `{bus}/{name}` (names are unique per bus). */
+  readonly rules = new Map<string, FakeRule>();
+  /** At most this many rules per ListRules page (EventBridge pages at 100 and may return fewer). */
+  listRulesPageSize = 100;
+  /** Operations that answer with the given error type (400) instead of working, e.g. `ListRules` → `AccessDeniedException`. */
+  readonly failing = new Map<string, string>();
   readonly tasks = new Map<string, { lastStatus: string; exitCode?: number; stoppedReason?: string }>();
   readonly calls: string[] = [];
   readonly runTaskRequests: Record<string, unknown>[] = [];
@@ -75,6 +95,8 @@ export class AwsJsonFake {
     };
     const fail = (type: string, message: string) => reply(400, { __type: type, message }, type);
     if (!auth.startsWith('AWS4-HMAC-SHA256')) return fail('MissingAuthenticationTokenException', 'unsigned request');
+    const failure = this.failing.get(op);
+    if (failure) return fail(failure, `${op} failed (fake)`);
     switch (target) {
       case 'secretsmanager.CreateSecret':
       case 'secretsmanager.PutSecretValue': {
@@ -105,8 +127,42 @@ export class AwsJsonFake {
         return reply(200, { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `ev-${this.events.length + i}` })) });
       }
       case 'AWSEvents.PutRule': {
-        this.rules.set(String(body.Name), body);
-        return reply(200, { RuleArn: `arn:aws:events:us-east-1:000000000000:rule/${body.Name}` });
+        const bus = busName(body.EventBusName);
+        const name = String(body.Name ?? '');
+        if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) return fail('ValidationException', `invalid rule name: ${name}`);
+        if (body.EventPattern === undefined && body.ScheduleExpression === undefined) {
+          return fail('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
+        }
+        const rule: FakeRule = {
+          Name: name,
+          Arn: `arn:aws:events:us-east-1:000000000000:rule/${bus === 'default' ? '' : `${bus}/`}${name}`,
+          EventBusName: bus,
+          State: String(body.State ?? 'ENABLED'),
+          ...(body.EventPattern === undefined ? {} : { EventPattern: String(body.EventPattern) }),
+          ...(body.ScheduleExpression === undefined ? {} : { ScheduleExpression: String(body.ScheduleExpression) }),
+          ...(body.Description === undefined ? {} : { Description: String(body.Description) }),
+        };
+        this.rules.set(`${bus}/${name}`, rule);
+        return reply(200, { RuleArn: rule.Arn });
+      }
+      case 'AWSEvents.DeleteRule': {
+        this.rules.delete(`${busName(body.EventBusName)}/${String(body.Name)}`);
+        return reply(200, {});
+      }
+      case 'AWSEvents.ListRules': {
+        const bus = busName(body.EventBusName);
+        const prefix = String(body.NamePrefix ?? '');
+        const all = [...this.rules.values()]
+          .filter((r) => r.EventBusName === bus && r.Name.startsWith(prefix))
+          .sort((a, b) => a.Name.localeCompare(b.Name));
+        const size = Math.min(Number(body.Limit ?? 100), this.listRulesPageSize);
+        const start = body.NextToken === undefined ? 0 : Number(Buffer.from(String(body.NextToken), 'base64url').toString('utf8'));
+        if (!Number.isInteger(start) || start < 0) return fail('ValidationException', 'invalid NextToken');
+        const next = start + size;
+        return reply(200, {
+          Rules: all.slice(start, next),
+          ...(next < all.length ? { NextToken: Buffer.from(String(next)).toString('base64url') } : {}),
+        });
       }
       case 'AmazonEC2ContainerServiceV20141113.RunTask': {
         const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/fake/${++this.taskSeq}`;
