@@ -4,13 +4,14 @@ import { loadAll } from 'ion-js';
 import { NamespaceSync, TenantSync } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitTestServer, git, startGitServer } from '../support/git-server';
-import { createTaskWorld, type TaskWorld } from '../support/task-world';
+import { closeTaskWorlds, createTaskWorld, type TaskWorld } from '../support/task-world';
 
 let server: GitTestServer;
 beforeAll(async () => {
   server = await startGitServer();
 });
 afterAll(async () => {
+  await closeTaskWorlds();
   await server.stop();
 });
 
@@ -33,7 +34,7 @@ describe('NamespaceSync', () => {
   it('KESTRA → Git writes <ns>/flows/<id>.yaml and <ns>/files/<path>, deletes what Windhover lacks, and commits once', async () => {
     const repo = newRepo({ 'company.team/flows/stale.yaml': flow('stale', 'company.team'), 'README.md': 'keep' });
     const w = world();
-    w.flows.put(flow('hello', 'company.team'));
+    await w.putFlow(flow('hello', 'company.team'));
     await w.namespaceFiles.put('company.team', '/scripts/a.py', new TextEncoder().encode('print(1)'));
     const result = await NamespaceSync.run({ id: 'ns', type: 'io.kestra.plugin.git.NamespaceSync', ...conn(repo), namespace: 'company.team' }, w.context());
     expect(tree(repo)).toEqual(['README.md', 'company.team/files/scripts/a.py', 'company.team/flows/hello.yaml']);
@@ -47,7 +48,7 @@ describe('NamespaceSync', () => {
   it('KESTRA dry run lists DiffLines and pushes nothing; KEEP leaves Git-only files', async () => {
     const repo = newRepo({ 'company.team/flows/stale.yaml': flow('stale', 'company.team') });
     const w = world();
-    w.flows.put(flow('hello', 'company.team'));
+    await w.putFlow(flow('hello', 'company.team'));
     const dry = await NamespaceSync.run({ id: 'ns', type: 'io.kestra.plugin.git.NamespaceSync', ...conn(repo), namespace: 'company.team', dryRun: true }, w.context());
     expect(await rows(w, dry.outputs?.diff)).toEqual([
       { file: 'company.team/flows/hello.yaml', key: 'company.team:hello', kind: 'FLOW', action: 'ADDED' },
@@ -61,7 +62,7 @@ describe('NamespaceSync', () => {
   it('GIT → Windhover applies flows and files, deletes what Git lacks, and reports DiffLines', async () => {
     const repo = newRepo({ 'company.team/flows/hello.yaml': flow('hello', 'wrong.namespace'), 'company.team/files/q.sql': 'select 1' });
     const w = world();
-    w.flows.put(flow('old', 'company.team'));
+    await w.putFlow(flow('old', 'company.team'));
     const result = await NamespaceSync.run({ id: 'ns', type: 'io.kestra.plugin.git.NamespaceSync', ...conn(repo), namespace: 'company.team', sourceOfTruth: 'GIT' }, w.context());
     expect((await w.flows.get('company.team', 'hello'))?.source).toContain('namespace: company.team');
     expect(await w.flows.get('company.team', 'old')).toBeUndefined();
@@ -88,7 +89,7 @@ describe('NamespaceSync', () => {
   it('whenMissingInSource FAIL stops before any change; protected namespaces are never pruned', async () => {
     const repo = newRepo({ 'system/flows/a.yaml': flow('a', 'system') });
     const w = world();
-    w.flows.put(flow('mine', 'system'));
+    await w.putFlow(flow('mine', 'system'));
     await expect(
       NamespaceSync.run({ id: 'ns', type: 'io.kestra.plugin.git.NamespaceSync', ...conn(repo), namespace: 'system', sourceOfTruth: 'GIT', whenMissingInSource: 'FAIL' }, w.context()),
     ).rejects.toThrow(/whenMissingInSource is FAIL/);
@@ -110,8 +111,8 @@ describe('TenantSync', () => {
   it('KESTRA → Git exports every namespace, then GIT → a fresh instance restores them', async () => {
     const repo = newRepo();
     const w = world();
-    w.flows.put(flow('a', 'company'));
-    w.flows.put(flow('b', 'company.team'));
+    await w.putFlow(flow('a', 'company'));
+    await w.putFlow(flow('b', 'company.team'));
     await w.namespaceFiles.put('company.team', '/etl.py', new TextEncoder().encode('print(1)'));
     await TenantSync.run({ id: 't', type: 'io.kestra.plugin.git.TenantSync', ...conn(repo), gitDirectory: 'monorepo' }, w.context({ namespace: 'system' }));
     expect(tree(repo)).toEqual(['monorepo/company.team/files/etl.py', 'monorepo/company.team/flows/b.yaml', 'monorepo/company/flows/a.yaml']);
@@ -127,8 +128,8 @@ describe('TenantSync', () => {
   it('backs up the KV store with includeKvStore and restores it, skipping the internal GitOps records', async () => {
     const repo = newRepo();
     const w = world();
-    w.flows.put(flow('a', 'company'));
-    const kv = w.kv.scoped('company');
+    await w.putFlow(flow('a', 'company'));
+    const kv = w.kv('company');
     await kv.set('threshold', 42, { type: 'NUMBER' });
     await kv.set('config', { retries: 3 }, { namespace: 'company', type: 'JSON' });
     await kv.set('windhover.gitops.abc', { internal: true }, { type: 'JSON' });
@@ -138,8 +139,8 @@ describe('TenantSync', () => {
 
     const fresh = world();
     const result = await TenantSync.run({ id: 't', type: 'io.kestra.plugin.git.TenantSync', ...conn(repo), includeKvStore: true, sourceOfTruth: 'GIT' }, fresh.context({ namespace: 'system' }));
-    expect((await fresh.kv.scoped('company').get('threshold'))?.value).toBe(42);
-    expect((await fresh.kv.scoped('company').get('config'))).toMatchObject({ type: 'JSON', value: { retries: 3 } });
+    expect((await fresh.kv('company').get('threshold'))?.value).toBe(42);
+    expect((await fresh.kv('company').get('config'))).toMatchObject({ type: 'JSON', value: { retries: 3 } });
     expect((await rows(fresh, result.outputs?.diff)).filter((r) => r.kind === 'KV').map((r) => r.key)).toEqual(['company:config', 'company:threshold']);
   });
 });

@@ -4,13 +4,14 @@ import { loadAll } from 'ion-js';
 import { PushFlows, PushNamespaceFiles } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitTestServer, git, startGitServer } from '../support/git-server';
-import { createTaskWorld, type TaskWorld } from '../support/task-world';
+import { closeTaskWorlds, createTaskWorld, type TaskWorld } from '../support/task-world';
 
 let server: GitTestServer;
 beforeAll(async () => {
   server = await startGitServer();
 });
 afterAll(async () => {
+  await closeTaskWorlds();
   await server.stop();
 });
 
@@ -39,9 +40,9 @@ describe('PushFlows', () => {
   it('commits the flows of a namespace with the author, into an empty repository, and outputs the commit', async () => {
     const repo = newRepo();
     const w = world();
-    w.flows.put(flow('hello', 'dev'));
-    w.flows.put(`revision: 7\n${flow('bye', 'dev')}`);
-    w.flows.put(flow('other', 'devops'));
+    await w.putFlow(flow('hello', 'dev'));
+    await w.putFlow(`revision: 7\n${flow('bye', 'dev')}`);
+    await w.putFlow(flow('other', 'devops'));
     const result = await PushFlows.run(
       { id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev', authorName: 'Ada', authorEmail: 'ada@example.com', commitMessage: 'backup' },
       w.context(),
@@ -62,21 +63,21 @@ describe('PushFlows', () => {
   it('makes no commit when nothing changed and says so', async () => {
     const repo = newRepo();
     const w = world();
-    w.flows.put(flow('hello', 'dev'));
+    await w.putFlow(flow('hello', 'dev'));
     const task = { id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev' };
     await PushFlows.run(task, w.context());
     const second = await PushFlows.run(task, w.context());
     expect(second.outputs?.commitId).toBeNull();
     expect(git(['rev-list', '--count', 'main'], server.cloneForCheck(repo))).toBe('1');
-    expect(w.logs.some((l) => l.message === 'No changes to commit. Skipping push.')).toBe(true);
+    expect((await w.logs()).some((l) => l.message === 'No changes to commit. Skipping push.')).toBe(true);
   });
 
   it('rewrites the namespace to targetNamespace, maps child namespaces to folders and filters by glob', async () => {
     const repo = newRepo();
     const w = world();
-    w.flows.put(flow('hello_world', 'dev'));
-    w.flows.put(flow('hello_world_1', 'dev.tutorial'));
-    w.flows.put(flow('skip_me', 'dev'));
+    await w.putFlow(flow('hello_world', 'dev'));
+    await w.putFlow(flow('hello_world_1', 'dev.tutorial'));
+    await w.putFlow(flow('skip_me', 'dev'));
     await PushFlows.run(
       { id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev', targetNamespace: 'prod', includeChildNamespaces: true, flows: ['hello*'], gitDirectory: 'flows' },
       w.context(),
@@ -89,7 +90,7 @@ describe('PushFlows', () => {
   it('prunes removed flows but keeps READMEs and child-namespace folders', async () => {
     const repo = newRepo({ '_flows/gone.yml': flow('gone', 'dev'), '_flows/README.md': '# docs', '_flows/team/child.yml': flow('child', 'dev.team') });
     const w = world();
-    w.flows.put(flow('hello', 'dev'));
+    await w.putFlow(flow('hello', 'dev'));
     const result = await PushFlows.run({ id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev' }, w.context());
     const check = server.cloneForCheck(repo);
     expect(git(['ls-tree', '-r', '--name-only', 'HEAD'], check).split('\n')).toEqual(['_flows/README.md', '_flows/hello.yml', '_flows/team/child.yml']);
@@ -99,7 +100,7 @@ describe('PushFlows', () => {
   it('keeps everything with delete: false', async () => {
     const repo = newRepo({ '_flows/gone.yml': flow('gone', 'dev') });
     const w = world();
-    w.flows.put(flow('hello', 'dev'));
+    await w.putFlow(flow('hello', 'dev'));
     await PushFlows.run({ id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev', delete: false }, w.context());
     expect(git(['ls-tree', '-r', '--name-only', 'HEAD'], server.cloneForCheck(repo)).split('\n')).toEqual(['_flows/gone.yml', '_flows/hello.yml']);
   });
@@ -107,7 +108,7 @@ describe('PushFlows', () => {
   it('creates a missing branch from the default branch', async () => {
     const repo = newRepo({ 'README.md': 'root' });
     const w = world();
-    w.flows.put(flow('hello', 'dev'));
+    await w.putFlow(flow('hello', 'dev'));
     await PushFlows.run({ id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev', branch: 'feature/x' }, w.context());
     const check = server.cloneForCheck(repo, 'feature/x');
     expect(git(['ls-tree', '-r', '--name-only', 'HEAD'], check).split('\n')).toEqual(['README.md', '_flows/hello.yml']);
@@ -118,7 +119,7 @@ describe('PushFlows', () => {
   it('dry run reports the diff and pushes nothing', async () => {
     const repo = newRepo({ 'README.md': 'root' });
     const w = world();
-    w.flows.put(flow('hello', 'dev'));
+    await w.putFlow(flow('hello', 'dev'));
     const result = await PushFlows.run({ id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: 'dev', dryRun: true }, w.context());
     expect(result.outputs?.commitId).toBeNull();
     expect(await rows(w, result.outputs?.flows)).toEqual([{ file: '_flows/hello.yml', additions: '+7', deletions: '-0', changes: '7' }]);
@@ -128,7 +129,7 @@ describe('PushFlows', () => {
   it('lands ten concurrent pushes to one branch as ten commits, losing none', async () => {
     const repo = newRepo({ 'README.md': 'root' });
     const w = world();
-    for (let i = 0; i < 10; i++) w.flows.put(flow(`f${i}`, `ns${i}`));
+    for (let i = 0; i < 10; i++) await w.putFlow(flow(`f${i}`, `ns${i}`));
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         PushFlows.run({ id: 'push', type: 'io.kestra.plugin.git.PushFlows', ...conn(repo), sourceNamespace: `ns${i}`, gitDirectory: `flows/ns${i}` }, w.context()),

@@ -2,13 +2,14 @@ import { loadAll } from 'ion-js';
 import { SyncFlows } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitTestServer, startGitServer } from '../support/git-server';
-import { createTaskWorld, type TaskWorld } from '../support/task-world';
+import { closeTaskWorlds, createTaskWorld, type TaskWorld } from '../support/task-world';
 
 let server: GitTestServer;
 beforeAll(async () => {
   server = await startGitServer();
 });
 afterAll(async () => {
+  await closeTaskWorlds();
   await server.stop();
 });
 
@@ -73,7 +74,7 @@ describe('SyncFlows', () => {
     await SyncFlows.run(task(repo), w.context());
     server.commit(repo, { 'other.txt': 'unrelated change' });
     const result = await SyncFlows.run(task(repo), w.context());
-    expect(w.flows.revisionCount('company.team', 'a')).toBe(1);
+    expect((await w.revisions('company.team', 'a')).length).toBe(1);
     expect((await rows(w, result.outputs?.flows))[0]).toMatchObject({ syncState: 'UNCHANGED', revision: 1 });
   });
 
@@ -103,8 +104,26 @@ describe('SyncFlows', () => {
       'flows/bad2.yml': 'id: bad2\nnamespace: x\ntasks:\n  - id: t\n   type: io.kestra.plugin.core.log.Log\n',
     });
     const w = world();
-    await expect(SyncFlows.run(task(repo), w.context())).rejects.toThrow(/2 file\(s\) failed validation, nothing was applied[\s\S]*flows\/bad1\.yml:5[\s\S]*flows\/bad2\.yml:\d/);
+    await expect(SyncFlows.run(task(repo), w.context())).rejects.toThrow(
+      /2 file\(s\) failed validation, nothing was applied[\s\S]*flows\/bad1\.yml:5: tasks\[0\]\.type: unknown task type `not\.a\.plugin`[\s\S]*flows\/bad2\.yml:5: YAML syntax error/,
+    );
     expect(await w.flows.get('company.team', 'good')).toBeUndefined();
+  });
+
+  it('rejects exactly what the flow API rejects, with the API validator messages and lines', async () => {
+    // Well-formed YAML with ids, namespace and known types: only the full flow validator refuses it.
+    const dup = `id: dup\nnamespace: company.team\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: a\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: b\ntriggers:\n  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "every day"\n`;
+    const repo = newRepo({ 'flows/good.yml': flow('good'), 'flows/dup.yml': dup });
+    const w = world();
+    const [api] = await w.flowService.validateMany(w.tenantId, dup);
+    const constraints = String(api.constraints).split('\n');
+    expect(constraints).toHaveLength(2);
+    await expect(w.putFlow(dup)).rejects.toThrow(/Invalid flow/);
+    const err = await failure(SyncFlows.run(task(repo), w.context()));
+    expect(err.message).toContain('1 file(s) failed validation, nothing was applied');
+    expect(err.message).toContain(`flows/dup.yml:7: ${constraints[0]}`);
+    expect(err.message).toContain(`flows/dup.yml:13: ${constraints[1]}`);
+    expect(await w.flows.list({ namespace: '', includeChildNamespaces: true })).toEqual([]);
   });
 
   it('skips invalid flows with ignoreInvalidFlows and applies the rest', async () => {
@@ -113,7 +132,7 @@ describe('SyncFlows', () => {
     const result = await SyncFlows.run(task(repo, { ignoreInvalidFlows: true }), w.context());
     expect(await w.flows.get('company.team', 'good')).toBeDefined();
     expect(await rows(w, result.outputs?.flows)).toHaveLength(1);
-    expect(w.logs.some((l) => l.level === 'WARN' && l.message.includes('README.md'))).toBe(true);
+    expect((await w.logs()).some((l) => l.level === 'WARN' && l.message.includes('README.md'))).toBe(true);
   });
 
   it('honours .kestraignore', async () => {
@@ -126,8 +145,8 @@ describe('SyncFlows', () => {
   it('deletes flows missing from Git only with delete: true, never the running flow, and dry runs change nothing', async () => {
     const repo = newRepo({ 'flows/a.yml': flow('a') });
     const w = world();
-    w.flows.put(flow('old', 'company.team'));
-    w.flows.put(flow('git_sync', 'company.team'));
+    await w.putFlow(flow('old', 'company.team'));
+    await w.putFlow(flow('git_sync', 'company.team'));
     await SyncFlows.run(task(repo), w.context({ namespace: 'company.team', flowId: 'git_sync' }));
     expect(await w.flows.get('company.team', 'old')).toBeDefined();
 
@@ -137,6 +156,11 @@ describe('SyncFlows', () => {
 
     const result = await SyncFlows.run(task(repo, { delete: true }), w.context({ namespace: 'company.team', flowId: 'git_sync' }));
     expect(await w.flows.get('company.team', 'old')).toBeUndefined();
+    // A soft delete, as the API's: a tombstone revision after the live one.
+    expect((await w.revisions('company.team', 'old')).map((f) => [f.revision, f.deleted === true])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     expect(await w.flows.get('company.team', 'git_sync')).toBeDefined();
     const r = await rows(w, result.outputs?.flows);
     expect(r[0]).toEqual({ syncState: 'DELETED', flowId: 'old', namespace: 'company.team', revision: 1 });
@@ -145,14 +169,14 @@ describe('SyncFlows', () => {
   it('dry run reports what would be added and updated without writing', async () => {
     const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/b.yml': flow('b') });
     const w = world();
-    w.flows.put(flow('a', 'company.team', 'old'));
+    await w.putFlow(flow('a', 'company.team', 'old'));
     const result = await SyncFlows.run(task(repo, { dryRun: true }), w.context());
     expect(await rows(w, result.outputs?.flows)).toEqual([
       { gitPath: 'flows/a.yml', syncState: 'UPDATED', flowId: 'a', namespace: 'company.team', revision: 2 },
       { gitPath: 'flows/b.yml', syncState: 'ADDED', flowId: 'b', namespace: 'company.team', revision: 1 },
     ]);
     expect(await w.flows.get('company.team', 'b')).toBeUndefined();
-    expect(w.flows.revisionCount('company.team', 'a')).toBe(1);
+    expect((await w.revisions('company.team', 'a')).length).toBe(1);
     expect(result.outputs).toMatchObject({ syncStatus: 'OutOfSync', counts: { UPDATED: 1, ADDED: 1 } });
     await SyncFlows.run(task(repo), w.context());
     expect((await SyncFlows.run(task(repo, { dryRun: true }), w.context())).outputs).toMatchObject({ syncStatus: 'Synced', counts: { UNCHANGED: 2 } });
@@ -161,7 +185,7 @@ describe('SyncFlows', () => {
   it('refuses to prune everything when the source is empty, unless allowEmpty', async () => {
     const repo = newRepo({ 'other/readme.txt': 'x' });
     const w = world();
-    w.flows.put(flow('keep', 'company.team'));
+    await w.putFlow(flow('keep', 'company.team'));
     await expect(SyncFlows.run(task(repo, { delete: true, failOnMissingDirectory: false }), w.context())).rejects.toThrow(/Refusing to delete all 1 flow/);
     expect(await w.flows.get('company.team', 'keep')).toBeDefined();
     await SyncFlows.run(task(repo, { delete: true, failOnMissingDirectory: false, allowEmpty: true }), w.context());
@@ -198,14 +222,19 @@ describe('SyncFlows', () => {
     const repo = newRepo({ 'flows/a.yml': flow('a'), 'flows/b.yml': flow('b') });
     const w = world();
     await SyncFlows.run(task(repo), w.context());
-    const savesBefore = w.flows.saves;
-    const kvBefore = JSON.stringify([...w.kv.entries.values()]);
+    // Every flow revision (tombstones included) and every KV entry of the target and the running flow's namespaces.
+    const stored = async () =>
+      JSON.stringify({
+        flows: await Promise.all(['a', 'b'].map((id) => w.revisions('company.team', id))),
+        all: await w.flows.list({ namespace: '', includeChildNamespaces: true }),
+        kv: [await w.kv('company.team').list(), await w.kv('system').list()],
+      });
+    const before = await stored();
     const requestsBefore = server.requests.length;
     const result = await SyncFlows.run(task(repo), w.context());
     const requests = server.requests.slice(requestsBefore);
     expect(requests).toHaveLength(1);
-    expect(w.flows.saves).toBe(savesBefore);
-    expect(JSON.stringify([...w.kv.entries.values()])).toBe(kvBefore);
+    expect(await stored()).toBe(before);
     expect((await rows(w, result.outputs?.flows)).map((r) => r.syncState)).toEqual(['UNCHANGED', 'UNCHANGED']);
   });
 
@@ -213,7 +242,7 @@ describe('SyncFlows', () => {
     const repo = newRepo({ 'flows/a.yml': flow('a') });
     const w = world();
     await SyncFlows.run(task(repo), w.context());
-    w.flows.put(flow('a', 'company.team', 'edited in the UI'));
+    await w.putFlow(flow('a', 'company.team', 'edited in the UI'));
     const result = await SyncFlows.run(task(repo), w.context());
     expect((await rows(w, result.outputs?.flows))[0]).toMatchObject({ syncState: 'UPDATED' });
     expect((await w.flows.get('company.team', 'a'))?.source).not.toContain('edited in the UI');
@@ -234,7 +263,7 @@ describe('SyncFlows on a large repository', () => {
     expect(again.outputs?.counts).toEqual({ UNCHANGED: 500 });
 
     await expect(SyncFlows.run(task(repo, { includeChildNamespaces: true, delete: true, branch: 'gone' }), w.context())).rejects.toThrow(/does not exist/);
-    const record = [...w.kv.entries.values()].find((e) => e.key.startsWith('windhover.gitops.') && (e.value as { branch?: string }).branch === 'gone');
+    const record = (await w.kv('company.team').list()).find((e) => e.key.startsWith('windhover.gitops.') && (e.value as { branch?: string }).branch === 'gone');
     expect(record?.value).toMatchObject({ lastResult: 'FAILED', lastError: expect.stringContaining("Branch 'gone' does not exist") });
   });
 });

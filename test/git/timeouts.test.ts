@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SyncFlows } from '@windhover/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskWorld } from '../support/task-world';
+import { closeTaskWorlds, createTaskWorld } from '../support/task-world';
 
 let silent: Server;
 let url: string;
@@ -13,6 +13,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/repo.git`;
 });
 afterAll(async () => {
+  await closeTaskWorlds();
   silent.closeAllConnections();
   await new Promise<void>((r) => silent.close(() => r()));
 });
