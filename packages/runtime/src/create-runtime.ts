@@ -17,6 +17,8 @@ export interface EngineHandle {
   handleWorkerMessage(body: string): Promise<void>;
   /** Sends due long timers to the executor; returns how many. */
   fireDueTimers?(limit?: number): Promise<number>;
+  /** Starts QUEUED executions left waiting while their flow has a free concurrency slot. */
+  sweepQueued?(tenantIds?: readonly string[]): Promise<unknown>;
 }
 
 export interface CreateRuntimeOptions {
@@ -39,7 +41,7 @@ export interface Runtime {
   readonly handler: ApiHandler;
   readonly flows: FlowService;
   readonly engine: EngineHandle;
-  /** The scheduler tick: due timers, then Schedule triggers. Call about once a second (local) or minute (AWS). */
+  /** The scheduler tick: due timers, the QUEUED sweep, then Schedule triggers. Call about once a second (local) or minute (AWS). */
   tick(now?: Date): Promise<void>;
 }
 
@@ -94,6 +96,12 @@ export function createRuntime(edition: RuntimePorts, options: CreateRuntimeOptio
     engine,
     tick: async (now = ports.clock.now()) => {
       await engine.fireDueTimers?.();
+      try {
+        await engine.sweepQueued?.(options.tenants ?? ['main']);
+      } catch (error) {
+        // The sweep is a safety net: the Schedule triggers still run.
+        ports.logger.error('the sweep of queued executions failed', { error: error instanceof Error ? error.message : String(error) });
+      }
       await runSchedulerTick(deps, now);
     },
   };

@@ -47,6 +47,7 @@ export type {
 } from './triggers/index';
 export { createEngine } from './engine/create-engine';
 export type { Engine, EngineOptions } from './engine/create-engine';
+export type { QueuedSweepResult } from './engine/queued-sweep';
 export { ExecutionService, newExecutionId } from './engine/execution-service';
 export { parseExecutorMessage, parseWorkerMessage, MAX_QUEUE_DELAY_SECONDS } from './engine/messages';
 export type { ExecutorMessage, WorkerMessage } from './engine/messages';

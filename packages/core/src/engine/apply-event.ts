@@ -67,7 +67,7 @@ async function start(d: Draft, checkSchedule: boolean): Promise<void> {
       if (s !== 'QUEUED') d.setExecutionState('QUEUED');
       return;
     }
-    await finalize(d, behavior === 'CANCEL' ? 'CANCELLED' : 'FAILED');
+    await refuseStart(d, behavior);
     return;
   }
   d.setExecutionState('RUNNING');
@@ -78,6 +78,17 @@ function onTaskResult(d: Draft, ev: TaskResultEvent): void {
   if (!run || isTerminated(run.state.current)) return;
   const attempts = run.attempts ?? [];
   if (attempts.length !== ev.attempt || isTerminated(attempts[attempts.length - 1].state.current)) return;
+/**
+ * Concurrency CANCEL / FAIL: the execution ends without running anything.
+ * A FAILED end set as the exit state skips the flow's `retry` (a retry would
+ * restart it around the limit).
+ */
+async function refuseStart(d: Draft, behavior: 'CANCEL' | 'FAIL'): Promise<void> {
+  const state: StateType = behavior === 'CANCEL' ? 'CANCELLED' : 'FAILED';
+  d.setFlag('exitState', state);
+  await finalize(d, state);
+}
+
   if (ev.outputsRef) d.engine.outputRefs = { ...(d.engine.outputRefs ?? {}), [run.id]: ev.outputsRef };
   const outputs = ev.outputsRef ? undefined : ev.outputs;
   if (ev.state === 'KILLED') {
@@ -184,10 +195,16 @@ function onSubflowEnded(d: Draft, ev: SubflowEndedEvent): void {
  * failed parents run again, errors/finally/afterExecution task runs are
  * dropped, the execution goes RESTARTED then RUNNING.
  */
-function onRestart(d: Draft): void {
+async function onRestart(d: Draft): Promise<void> {
   const s = d.state.current;
   if (s !== 'FAILED' && s !== 'KILLED' && s !== 'PAUSED') return;
   const i = d.labels.findIndex((l) => l.key === 'system.restarted');
+ *
+ * A restarted FAILED or KILLED execution goes through the flow's
+ * concurrency check like a new one (Kestra: RESTARTED is a created state):
+ * at the limit, QUEUE reopens it as QUEUED (it runs when a slot frees),
+ * CANCEL ends it CANCELLED and FAIL ends it FAILED, its task runs
+ * untouched. A PAUSED execution still holds its slot.
   if (i < 0) d.labels.push({ key: 'system.restarted', value: 'true' });
   d.setExecutionState('RESTARTED');
   reopenFailed(d, 'RUNNING');
@@ -195,6 +212,16 @@ function onRestart(d: Draft): void {
 
 /** Failed task runs get a new attempt, their failed parents run again, error/finally/afterExecution runs are dropped. */
 function reopenFailed(d: Draft, state: StateType): void {
+  const c = d.flow.concurrency;
+  if (c && s !== 'PAUSED' && (d.ctx.runningExecutionsOfFlow ?? 0) >= c.limit) {
+    const behavior = c.behavior ?? 'QUEUE';
+    if (behavior === 'QUEUE') {
+      reopenFailed(d, 'QUEUED');
+      return;
+    }
+    await refuseStart(d, behavior);
+    return;
+  }
   const failed = d.runs.filter((r) => r.state.current === 'FAILED' || r.state.current === 'KILLED');
   const failedIds = new Set(failed.map((r) => r.id));
   const hasFailedChild = new Set<string>();

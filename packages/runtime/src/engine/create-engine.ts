@@ -6,6 +6,7 @@ import { Executor } from './executor';
 import { FlowLoader } from './flow-loader';
 import { parseExecutorMessage, parseWorkerMessage } from './messages';
 import { OutputStore } from './output-store';
+import { type QueuedSweepResult, sweepQueuedExecutions } from './queued-sweep';
 import { Worker } from './worker';
 
 export interface EngineOptions {
@@ -49,6 +50,12 @@ export interface Engine {
   executionDeleted(execution: Execution): Promise<void>;
   /** Sends due TimerStore timers to the executor (call from the scheduler tick). */
   fireDueTimers(limit?: number): Promise<number>;
+  /**
+   * Starts QUEUED executions that a lost or lagging slot-freed left waiting
+   * while their flow has a free slot (call from the scheduler tick; safe to
+   * repeat and to run in parallel). Tenants default to `main`.
+   */
+  sweepQueued(tenantIds?: readonly string[]): Promise<QueuedSweepResult>;
   readonly worker: Worker;
 }
 
@@ -129,7 +136,15 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
     });
     const messages = queued.results
       .filter((q) => q.namespace === execution.namespace)
-      .map((q) => executorMessage({ type: 'slot-freed', id: `${q.id}:slot:${execution.id}`, tenantId: q.tenantId, executionId: q.id }));
+      // Per end of the holder (a restarted execution ends again) and per queuing of the waiter.
+      .map((q) =>
+        executorMessage({
+          type: 'slot-freed',
+          id: `${q.id}:slot:${execution.id}:${execution.state.histories.length}:${q.state.histories.length}`,
+          tenantId: q.tenantId,
+          executionId: q.id,
+        }),
+      );
     if (messages.length) await ports.queue.sendToExecutor(messages);
   }
 
@@ -138,6 +153,7 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
     executions: service,
     worker,
     executionDeleted: (execution) => releaseSlot(execution),
+    sweepQueued: (tenantIds = ['main']) => sweepQueuedExecutions(ports, tenantIds),
     handleExecutorMessage: (body) => executor.handle(parseExecutorMessage(body)),
     handleWorkerMessage: (body) => worker.handle(parseWorkerMessage(body)),
     fireDueTimers: async (limit = 100) => {

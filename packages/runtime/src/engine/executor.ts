@@ -42,9 +42,12 @@ const inlineRunner = (inline: InlineExecutor, sink: LogEntry[]): InlineTaskRunne
   run: (input) => inline.run(input, sink),
 });
 
-/** Events on which decide() may start an execution, hence check the flow's concurrency. */
+/** Events on which decide() may start an execution, hence check the flow's concurrency (a restart too: RESTARTED is a created state). */
 const isStartEvent = (event: ExecutorEvent): boolean =>
-  event.type === 'created' || event.type === 'slot-freed' || (event.type === 'timer' && event.purpose === 'scheduled-start');
+  event.type === 'created' ||
+  event.type === 'slot-freed' ||
+  event.type === 'restart' ||
+  (event.type === 'timer' && event.purpose === 'scheduled-start');
 
 export class Executor {
   readonly #locks = new Map<string, Promise<void>>();
@@ -152,14 +155,18 @@ export class Executor {
 
   /**
    * A slot freed between the refused tryAcquire and the QUEUED save would
-   * notify nobody (the execution was not yet listed as QUEUED): ask once
-   * more after the save, and if a slot is free now, start through slot-freed.
+   * notify nobody (the execution was not yet listed as QUEUED): look once
+   * more after the save, and if a slot is free now, start through slot-freed
+   * (which takes the slot; the execution stays a waiter until then, so a
+   * lost message is repaired by the scheduler's sweep).
    */
   async #recheckQueued(execution: Execution, flow: Flow): Promise<void> {
     const { ports } = this.deps;
     if (!ports.slots || !flow.concurrency) return;
-    if (!(await ports.slots.tryAcquire(execution.tenantId, execution.namespace, execution.flowId, execution.id, flow.concurrency.limit))) return;
-    await ports.queue.sendToExecutor([executorMessage({ type: 'slot-freed', id: `${execution.id}:slot:recheck`, tenantId: execution.tenantId, executionId: execution.id })]);
+    const { active } = await ports.slots.snapshot(execution.tenantId, execution.namespace, execution.flowId);
+    if (active.length >= flow.concurrency.limit) return;
+    const id = `${execution.id}:slot:recheck:${execution.state.histories.length}`;
+    await ports.queue.sendToExecutor([executorMessage({ type: 'slot-freed', id, tenantId: execution.tenantId, executionId: execution.id })]);
   }
 
   async #context(execution: Execution, event: ExecutorEvent, sink: LogEntry[]): Promise<{ flow: Flow; ctx: DecideContext; masker: SecretMasker }> {
@@ -173,12 +180,20 @@ export class Executor {
       const concurrency = latest?.flow.concurrency;
       flow = { ...flow, concurrency };
       if (concurrency && ports.slots) {
-        // An atomic slot (parallel executors never exceed the limit); only for an execution this event may start.
+        // An atomic slot (parallel executors never exceed the limit); only for an execution this event may
+        // start, never for a redelivered event (decide() ignores it: a slot taken now would never be freed).
+        const s = execution.state.current;
         const starting =
-          (event.type === 'created' && execution.state.current === 'CREATED' && !(execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime())) ||
-          (event.type === 'slot-freed' && execution.state.current === 'QUEUED') ||
-          (event.type === 'timer' && execution.state.current === 'CREATED');
+          !execution.engine?.appliedEvents.includes(event.id) &&
+          ((event.type === 'created' && s === 'CREATED' && !(execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime())) ||
+            (event.type === 'slot-freed' && s === 'QUEUED') ||
+            (event.type === 'timer' && s === 'CREATED') ||
+            (event.type === 'restart' && (s === 'FAILED' || s === 'KILLED')));
         const acquired = starting && (await ports.slots.tryAcquire(execution.tenantId, execution.namespace, execution.flowId, execution.id, concurrency.limit));
+        // Refused with QUEUE: a waiter before its QUEUED state is saved, so the scheduler's sweep finds it whatever the listings show.
+        if (starting && !acquired && (concurrency.behavior ?? 'QUEUE') === 'QUEUE') {
+          await ports.slots.markWaiting(execution.tenantId, execution.namespace, execution.flowId, execution.id);
+        }
         running = acquired ? 0 : concurrency.limit;
       } else if (concurrency) {
         const page = await ports.executions.find(execution.tenantId, {
