@@ -106,7 +106,7 @@ async function getAll(ports: RuntimePorts, tenantId: string, ids: readonly strin
   for (let i = 0; i < ids.length; i += 16) {
     const chunk = ids.slice(i, i + 16);
     const found = await Promise.all(chunk.map((id) => ports.executions.get(tenantId, id)));
-    chunk.forEach((id, j) => out.set(id, found[j]));
+    for (const [j, id] of chunk.entries()) out.set(id, found[j]);
   }
   return out;
 }
