@@ -1,4 +1,6 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import {
   DynamoConcurrencySlots,
   DynamoExecutionRepository,
@@ -133,6 +135,72 @@ describe('DynamoExecutionRepository at scale', () => {
     // A flow's QUEUED executions (concurrency limits) come from the per-flow index alone.
     expect((await repo.find('main', { namespace: 'busy.ns', flowId: 'hot', states: ['QUEUED'], size: 100 })).total).toBe(4);
     expect((await repo.find('main', { namespacePrefix: 'busy', states: ['QUEUED'], size: 100 })).total).toBe(4);
+  });
+});
+
+describe('DynamoExecutionRepository items', () => {
+  it('stores a two-task-run execution in one item of under 1 KB (one write unit), task runs without their execution ids', async () => {
+    const table = await freshTable();
+    const repo = new DynamoExecutionRepository(clients.doc, table, blobs());
+    const e = contractExecution();
+    const runs = [taskRun(e, 0, 'Hello World'), taskRun(e, 1, 'done')];
+    await repo.save({ ...e, taskRunList: runs }, undefined);
+    const raw = (await clients.dynamo.send(new ScanCommand({ TableName: table }))).Items ?? [];
+    expect(raw).toHaveLength(1);
+    const item = raw[0] as Record<string, AttributeValue>;
+    // Re-writing the same item elsewhere measures it the way DynamoDB bills it.
+    const copy = { ...item, pk: { S: `${item.pk?.S}#copy` } };
+    delete copy.gsi1pk;
+    delete copy.gsi2pk;
+    const put = await clients.dynamo.send(new PutItemCommand({ TableName: table, Item: copy, ReturnConsumedCapacity: 'TOTAL' }));
+    expect(put.ConsumedCapacity?.CapacityUnits).toBe(1);
+    expect(Object.keys(item).sort()).toEqual(['doc', 'flowId', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'labels', 'ns', 'pk', 'sk', 'state', 'version']);
+    const body = JSON.parse(brotliDecompressSync(item.doc?.M?.b?.B as Uint8Array).toString('utf8')) as { t: Record<string, unknown>[] };
+    expect(body.t.map((r) => [r.id, r.executionId, r.namespace, r.flowId])).toEqual([
+      ['tr0', undefined, undefined, undefined],
+      ['tr1', undefined, undefined, undefined],
+    ]);
+    expect((await repo.get('main', e.id))?.taskRunList).toEqual(runs);
+  });
+
+  it('reads executions written in the earlier format (gzipped head and trl bodies, id and dates as attributes)', async () => {
+    const table = await freshTable();
+    const repo = new DynamoExecutionRepository(clients.doc, table, blobs());
+    const e = contractExecution({ namespace: 'old.ns', flowId: 'legacy' });
+    const runs = [taskRun(e, 0, 'a'.repeat(600)), taskRun(e, 1, 'b')];
+    const { taskRunList: _runs, version: _v, ...head } = e;
+    const gsiSk = `${e.state.startDate}#${e.id}`;
+    await clients.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `T#main#EXEC#${e.id}`,
+          sk: 'H',
+          tenantId: 'main',
+          id: e.id,
+          ns: e.namespace,
+          flowId: e.flowId,
+          state: e.state.current,
+          startDate: e.state.startDate,
+          labels: e.labels,
+          version: 4,
+          refs: [],
+          head: { z: gzipSync(JSON.stringify(head)) },
+          trl: { z: gzipSync(JSON.stringify(runs)) },
+          gsi1pk: 'T#main#EXS#0',
+          gsi1sk: gsiSk,
+          gsi2pk: 'T#main#EXF#old.ns#legacy#0',
+          gsi2sk: gsiSk,
+        },
+      }),
+    );
+    const got = await repo.get('main', e.id);
+    expect(got).toEqual({ ...e, taskRunList: runs, version: 4 });
+    expect((await repo.find('main', { namespace: 'old.ns', flowId: 'legacy', states: [e.state.current] })).results.map((x) => x.id)).toEqual([e.id]);
+    expect((await repo.find('main', { namespacePrefix: 'old', states: [e.state.current] })).results.map((x) => x.id)).toEqual([e.id]);
+    // The next save writes the new format over it.
+    await repo.save({ ...got, taskRunList: runs } as Execution, 4);
+    expect((await repo.get('main', e.id))?.taskRunList).toEqual(runs);
   });
 });
 

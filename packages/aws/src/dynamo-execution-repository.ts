@@ -41,7 +41,10 @@ type IndexRow = Record<string, unknown> & { id: string; startDate: string };
  *   changed, then the header with the version condition, then deletes the
  *   chunks it replaced. Readers follow the header's references, so they never
  *   see a half-written execution, and no transaction (2x write cost) is needed.
- * - Bodies are gzipped above 2 KB and spilled to S3 above 300 KB, so no item
+ * - The header's body (the execution, with its task runs while they fit) is
+ *   one Brotli-compressed attribute; task runs at rest leave out what they
+ *   repeat of their execution (id, namespace, flow). A two-task-run
+ *   execution is one write unit. Bodies spill to S3 above 300 KB, so no item
  *   comes near 400 KB.
  * - Listings use gsi1 (per tenant) or gsi2 (per flow, with the state), each
  *   spread over SHARDS partitions so a busy flow never concentrates writes on one key.
@@ -72,10 +75,20 @@ export class DynamoExecutionRepository implements ExecutionRepository {
         if (attempt < 5) continue;
         throw new Error(`execution ${id}: chunks changed under five consecutive reads`);
       }
-      const base = await this.codec.decode<Omit<Execution, 'taskRunList'>>(head.head as Record<string, unknown>);
-      const inline = head.trl ? await this.codec.decode<TaskRun[]>(head.trl as Record<string, unknown>) : [];
+      let base: Omit<Execution, 'taskRunList'>;
+      let inline: readonly RunAtRest[];
+      if (head.doc) {
+        const doc = await this.codec.decode<StoredDoc>(head.doc as Record<string, unknown>);
+        base = doc.h;
+        inline = doc.t ?? [];
+      } else {
+        // Written before the single `doc` attribute: `head` and `trl` bodies.
+        base = await this.codec.decode<Omit<Execution, 'taskRunList'>>(head.head as Record<string, unknown>);
+        inline = head.trl ? await this.codec.decode<TaskRun[]>(head.trl as Record<string, unknown>) : [];
+      }
       this.remember(pk, { version: Number(head.version), refs });
-      return { ...base, taskRunList: refs.length > 0 ? chunks.flat() : inline, version: Number(head.version) };
+      const runs = refs.length > 0 ? chunks.flat() : inline;
+      return { ...base, taskRunList: runs.map((r) => expandRun(r, base)), version: Number(head.version) };
     }
   }
 
@@ -89,12 +102,13 @@ export class DynamoExecutionRepository implements ExecutionRepository {
     const previous = expectedVersion === undefined ? { version: 0, refs: [] } : await this.previousState(pk, expectedVersion);
     if (previous.version !== (expectedVersion ?? 0)) throw new VersionConflictError('Execution', execution.id, expectedVersion);
 
-    const inlineJson = JSON.stringify(taskRunList);
+    const atRest = taskRunList.map((r) => compactRun(r, execution));
+    const inlineJson = JSON.stringify(atRest);
     let refs: ChunkRef[] = [];
     const written: ChunkRef[] = [];
     if (inlineJson.length > INLINE_TASK_RUNS_MAX) {
-      for (let i = 0; i * CHUNK_SIZE < taskRunList.length; i++) {
-        const runs = taskRunList.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE);
+      for (let i = 0; i * CHUNK_SIZE < atRest.length; i++) {
+        const runs = atRest.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE);
         const h = sha256(JSON.stringify(runs)).slice(0, 16);
         const old = previous.refs.find((r) => r.i === i);
         if (old && old.h === h) {
@@ -106,7 +120,7 @@ export class DynamoExecutionRepository implements ExecutionRepository {
         written.push(ref);
       }
       await mapLimit(written, 8, async (ref) => {
-        const runs = taskRunList.slice(ref.i * CHUNK_SIZE, (ref.i + 1) * CHUNK_SIZE);
+        const runs = atRest.slice(ref.i * CHUNK_SIZE, (ref.i + 1) * CHUNK_SIZE);
         const body = await this.codec.encode(runs, blobPrefix);
         await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk, sk: chunkKey(ref), ...body } }));
       });
@@ -116,21 +130,20 @@ export class DynamoExecutionRepository implements ExecutionRepository {
 
     const shard = shardOf(execution.id);
     const startDate = execution.state.startDate;
+    // Every byte counts: DynamoDB bills a write unit per KB of the item. The id, tenant and start
+    // date are read back from the keys; the execution and its inline task runs are one body.
+    const doc: StoredDoc = refs.length === 0 ? { h: base, t: atRest } : { h: base };
     const item = {
       pk,
       sk: 'H',
-      tenantId: execution.tenantId,
-      id: execution.id,
       ns: execution.namespace,
       flowId: execution.flowId,
       state: execution.state.current,
-      startDate,
       labels: execution.labels ?? [],
       ...(execution.parentId ? { parentId: execution.parentId } : {}),
       version,
-      refs,
-      head: await this.codec.encode(base, blobPrefix),
-      ...(refs.length === 0 ? { trl: await this.codec.encode(taskRunList, blobPrefix) } : {}),
+      ...(refs.length > 0 ? { refs } : {}),
+      doc: await this.codec.encode(doc, blobPrefix),
       gsi1pk: keys.executionsShard(execution.tenantId, shard),
       gsi1sk: `${startDate}#${execution.id}`,
       gsi2pk: keys.executionsOfFlowShard(execution.tenantId, execution.namespace, execution.flowId, shard),
@@ -182,7 +195,10 @@ export class DynamoExecutionRepository implements ExecutionRepository {
       )
     )
       .flat()
-      .map((r) => ({ ...r, id: String(r.gsi1sk ?? r.gsi2sk).split('#').slice(1).join('#'), startDate: String(r.startDate) }))
+      .map((r) => {
+        const [startDate = '', ...id] = String(r.gsi1sk ?? r.gsi2sk).split('#');
+        return { ...r, id: id.join('#'), startDate };
+      })
       .filter((r) => matches(r, query));
     if (query.states && query.states.length > 0) {
       const wanted = new Set<string>(query.states);
@@ -223,13 +239,14 @@ export class DynamoExecutionRepository implements ExecutionRepository {
       let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
         [this.table]: {
           Keys: ids.slice(i, i + 100).map((id) => ({ pk: keys.execution(tenantId, id), sk: 'H' })),
-          ProjectionExpression: 'id, #s',
+          ProjectionExpression: 'pk, #s',
           ExpressionAttributeNames: { '#s': 'state' },
         },
       };
+      const prefix = keys.execution(tenantId, '');
       while (request && Object.keys(request).length > 0) {
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of res.Responses?.[this.table] ?? []) out.set(String(item.id), String(item.state));
+        for (const item of res.Responses?.[this.table] ?? []) out.set(String(item.pk).slice(prefix.length), String(item.state));
         request = res.UnprocessedKeys as typeof request;
       }
     }
@@ -278,6 +295,31 @@ export class DynamoExecutionRepository implements ExecutionRepository {
   private async deleteChunks(pk: string, refs: readonly ChunkRef[]): Promise<void> {
     await batchDelete(this.doc, this.table, refs.map((r) => ({ pk, sk: chunkKey(r) })));
   }
+}
+
+/** The header's body: the execution without its task runs, and the task runs when they fit inline. */
+interface StoredDoc {
+  readonly h: Omit<Execution, 'taskRunList'>;
+  readonly t?: readonly RunAtRest[];
+}
+
+type RunAtRest = Omit<TaskRun, 'executionId' | 'namespace' | 'flowId'> & Partial<Pick<TaskRun, 'executionId' | 'namespace' | 'flowId'>>;
+
+/** A task run without what it repeats of its execution (restored by expandRun). */
+function compactRun(r: TaskRun, e: Pick<Execution, 'id' | 'namespace' | 'flowId'>): RunAtRest {
+  const { executionId, namespace, flowId, ...rest } = r;
+  return {
+    ...rest,
+    ...(executionId === e.id ? {} : { executionId }),
+    ...(namespace === e.namespace ? {} : { namespace }),
+    ...(flowId === e.flowId ? {} : { flowId }),
+  };
+}
+
+function expandRun(r: RunAtRest, e: Pick<Execution, 'id' | 'namespace' | 'flowId'>): TaskRun {
+  if (r.executionId !== undefined && r.namespace !== undefined && r.flowId !== undefined) return r as TaskRun;
+  const { id, ...rest } = r;
+  return { id, executionId: r.executionId ?? e.id, namespace: r.namespace ?? e.namespace, flowId: r.flowId ?? e.flowId, ...rest } as TaskRun;
 }
 
 const chunkKey = (r: ChunkRef): string => `C#${pad(r.i, 5)}#${pad(r.v)}`;
