@@ -27,6 +27,14 @@ export const LAZY_MODULES: readonly { readonly name: string; readonly entry: str
   { name: 'isomorphic-git/http/node', entry: 'node_modules/isomorphic-git/http/node/index.cjs' },
 ];
 
+/**
+ * Packages the code requires at run time that are shipped as they are (copied
+ * files, no npm install): jq-web (the expressions' jq) reads its .wasm next to it.
+ */
+export const COPIED_MODULES: readonly { readonly name: string; readonly files: readonly string[] }[] = [
+  { name: 'jq-web', files: ['package.json', 'jq.js', 'jq.wasm'] },
+];
+
 /** esbuild options of a lazy module's bundle (CommonJS, like the function bundle). */
 export const LAZY_MODULE_ESBUILD_ARGS = ['--bundle', '--platform=node', '--format=cjs', '--target=node22', '--minify', '--log-level=error'];
 
@@ -104,8 +112,10 @@ export class WindhoverFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/node_modules/jq-web"`,
-            ...['package.json', 'jq.js', 'jq.wasm'].map((f) => `cp "${inputDir}/node_modules/jq-web/${f}" "${outputDir}/node_modules/jq-web/${f}"`),
+            ...COPIED_MODULES.flatMap(({ name, files }) => [
+              `mkdir -p "${outputDir}/node_modules/${name}"`,
+              ...files.map((f) => `cp "${inputDir}/node_modules/${name}/${f}" "${outputDir}/node_modules/${name}/${f}"`),
+            ]),
             ...lazyModuleCommands(inputDir, outputDir),
           ],
         },

@@ -1,6 +1,6 @@
 export type { AwsConfig, FargateConfig } from './aws-config';
-export { createAwsClients, destroyAwsClients } from './aws-clients';
-export type { AwsClients } from './aws-clients';
+export { createAwsClients, destroyAwsClients, onAwsServiceClient } from './aws-clients';
+export type { AwsClients, AwsServiceClient } from './aws-clients';
 export { TABLE_SCHEMA, SHARDS } from './table-schema';
 export { DynamoFlowRepository } from './dynamo-flow-repository';
 export { DynamoExecutionRepository } from './dynamo-execution-repository';

@@ -1,4 +1,4 @@
-import type { AwsClients } from './aws-clients';
+import { type AwsClients, onAwsServiceClient } from './aws-clients';
 
 /** One AWS request as the meter saw it. */
 export interface MeteredRequest {
@@ -40,14 +40,20 @@ const capacityOf = (consumed: unknown): number | undefined => {
  * `ReturnConsumedCapacity: TOTAL`). Used by the cost benchmark; off in
  * production unless WINDHOVER_METER_REQUESTS is set.
  */
+let meters = 0;
+
 export class RequestMeter {
   readonly requests: MeteredRequest[] = [];
+  /** The middleware's name on each client's stack (a stack refuses two middlewares of one name). */
+  readonly #name = `windhoverRequestMeter${++meters}`;
 
+  /**
+   * Meters every client of `clients`: those already created and, with
+   * createAwsClients' clients (created on first use), each one created later.
+   * Attaching creates no client.
+   */
   attach(clients: AwsClients): void {
-    const seen = new Set<unknown>();
-    for (const client of [clients.dynamo, clients.s3, clients.sqs, clients.secrets, clients.events, clients.ecs]) {
-      if (seen.has(client)) continue;
-      seen.add(client);
+    onAwsServiceClient(clients, (client) => {
       (client.middlewareStack as unknown as Stack).add(
         (next, context) => async (args) => {
           const operation = context.commandName ?? 'unknown';
@@ -59,9 +65,9 @@ export class RequestMeter {
           this.requests.push({ service: context.clientName ?? 'unknown', operation, ...(capacityUnits === undefined ? {} : { capacityUnits }) });
           return result;
         },
-        { step: 'initialize', name: 'windhoverRequestMeter' },
+        { step: 'initialize', name: this.#name },
       );
-    }
+    });
   }
 
   reset(): void {
