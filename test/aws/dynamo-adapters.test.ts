@@ -149,9 +149,8 @@ describe('DynamoExecutionRepository items', () => {
     expect(raw).toHaveLength(1);
     const item = raw[0] as Record<string, AttributeValue>;
     // Re-writing the same item elsewhere measures it the way DynamoDB bills it.
-    const copy = { ...item, pk: { S: `${item.pk?.S}#copy` } };
-    delete copy.gsi1pk;
-    delete copy.gsi2pk;
+    const { gsi1pk: _g1, gsi2pk: _g2, ...rest } = item;
+    const copy: Record<string, AttributeValue> = { ...rest, pk: { S: `${item.pk?.S}#copy` } };
     const put = await clients.dynamo.send(new PutItemCommand({ TableName: table, Item: copy, ReturnConsumedCapacity: 'TOTAL' }));
     expect(put.ConsumedCapacity?.CapacityUnits).toBe(1);
     expect(Object.keys(item).sort()).toEqual(['doc', 'flowId', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'labels', 'ns', 'pk', 'sk', 'state', 'version']);

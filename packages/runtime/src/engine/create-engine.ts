@@ -124,8 +124,16 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
   /** A terminal execution frees its concurrency slot: the oldest QUEUED execution of the flow may start. */
   async function releaseSlot(execution: Execution): Promise<void> {
     const latest = await flows.latest(execution.tenantId, execution.namespace, execution.flowId);
-    // Released whatever the latest revision says: a limit removed since the start must not keep the slot.
-    await ports.slots?.release(execution.tenantId, execution.namespace, execution.flowId, execution.id);
+    if (ports.slots) {
+      const { tenantId, namespace, flowId, id } = execution;
+      // A flow without a limit now may still have held a slot (a limit removed since the start):
+      // a consistent read, a fifth of a write's price, says whether there is anything to release.
+      const held = async () => {
+        const { active, waiting } = await ports.slots?.snapshot(tenantId, namespace, flowId) ?? { active: [], waiting: [] };
+        return active.includes(id) || waiting.includes(id);
+      };
+      if (latest?.flow.concurrency || (await held())) await ports.slots.release(tenantId, namespace, flowId, id);
+    }
     if (!latest?.flow.concurrency) return;
     const queued = await ports.executions.find(execution.tenantId, {
       namespace: execution.namespace,
