@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['scripts/bench/validate.ts', 'scripts/bench/expressions.ts', 'scripts/bench/kestra-benchmarks.ts', 'scripts/bench/git-sync.ts', 'scripts/bench/scheduler-tick.ts', 'scripts/bench/kv-namespace-files.ts'];
+const BENCHES = ['scripts/bench/validate.ts', 'scripts/bench/expressions.ts', 'scripts/bench/kestra-benchmarks.ts', 'scripts/bench/git-sync.ts', 'scripts/bench/scheduler-tick.ts', 'scripts/bench/kv-namespace-files.ts', 'scripts/bench/execution-storage.ts'];
 
 let failed = 0;
 for (const bench of BENCHES) {
