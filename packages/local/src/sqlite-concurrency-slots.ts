@@ -46,15 +46,14 @@ export class SqliteConcurrencySlots implements ConcurrencySlots {
     statement(this.db, 'INSERT OR IGNORE INTO concurrency_waiting (tenant_id, namespace, flow_id, execution_id) VALUES (?, ?, ?, ?)').run(tenantId, namespace, flowId, executionId);
   }
 
+  /** One statement, hence one consistent read, without the write lock of a transaction (the local tick runs it every second). */
   async snapshot(tenantId: string, namespace: string, flowId: string): Promise<ConcurrencySlotsSnapshot> {
-    return inTransaction(this.db, () => {
-      const ids = (table: string) =>
-        (
-          statement(this.db, `SELECT execution_id AS id FROM ${table} WHERE tenant_id = ? AND namespace = ? AND flow_id = ? ORDER BY execution_id`).all(tenantId, namespace, flowId) as {
-            id: string;
-          }[]
-        ).map((r) => r.id);
-      return { active: ids('concurrency_slots'), waiting: ids('concurrency_waiting') };
-    });
+    const rows = statement(
+      this.db,
+      `SELECT 'a' AS kind, execution_id AS id FROM concurrency_slots WHERE tenant_id = ? AND namespace = ? AND flow_id = ?
+       UNION ALL SELECT 'w' AS kind, execution_id AS id FROM concurrency_waiting WHERE tenant_id = ? AND namespace = ? AND flow_id = ?
+       ORDER BY id`,
+    ).all(tenantId, namespace, flowId, tenantId, namespace, flowId) as { kind: 'a' | 'w'; id: string }[];
+    return { active: rows.filter((r) => r.kind === 'a').map((r) => r.id), waiting: rows.filter((r) => r.kind === 'w').map((r) => r.id) };
   }
 }
