@@ -164,6 +164,9 @@ export type {
   ConcurrencySlotFreedEvent,
   RestartRequestedEvent,
   TaskRunStateChangeEvent,
+  ExecutionStatusChangeEvent,
+  UnqueueRequestedEvent,
+  ForceRunRequestedEvent,
   Effect,
   DispatchTaskEffect,
   SetTimerEffect,
@@ -190,6 +193,7 @@ export { deriveId } from './engine/ids';
 export { parseDurationMs } from './engine/duration';
 export { guessFinalState } from './engine/final-state';
 export { FlowIndex } from './engine/flow-index';
+export { UNQUEUE_STATES } from './engine/state-commands';
 export type { TimerStore, TimerRecord } from './ports/timer-store';
 export type { ConcurrencySlots, ConcurrencySlotsSnapshot } from './ports/concurrency-slots';
 export { resolveInputs, inputId } from './inputs/resolve-inputs';

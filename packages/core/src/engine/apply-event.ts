@@ -11,6 +11,7 @@ import { startLoopIteration } from './loop-until';
 import { startRun } from './start-run';
 import { finalize } from './decide';
 import { asTaskList } from './flow-index';
+import { applyStateCommand } from './state-commands';
 
 /** Applies one event to the draft (Kestra's executor handlers); resolution follows in advance(). */
 export async function applyEvent(d: Draft, event: ExecutorEvent): Promise<void> {
@@ -36,6 +37,10 @@ export async function applyEvent(d: Draft, event: ExecutorEvent): Promise<void> 
       return onItemsSplit(d, event);
     case 'items-merged':
       return onItemsMerged(d, event);
+    case 'change-status':
+    case 'unqueue':
+    case 'force-run':
+      return applyStateCommand(d, event);
     case 'change-task-run-state': {
       const run = d.run(event.taskRunId);
       if (!run) return;
@@ -73,11 +78,6 @@ async function start(d: Draft, checkSchedule: boolean): Promise<void> {
   d.setExecutionState('RUNNING');
 }
 
-function onTaskResult(d: Draft, ev: TaskResultEvent): void {
-  const run = d.run(ev.taskRunId);
-  if (!run || isTerminated(run.state.current)) return;
-  const attempts = run.attempts ?? [];
-  if (attempts.length !== ev.attempt || isTerminated(attempts[attempts.length - 1].state.current)) return;
 /**
  * Concurrency CANCEL / FAIL: the execution ends without running anything.
  * A FAILED end set as the exit state skips the flow's `retry` (a retry would
@@ -89,6 +89,11 @@ async function refuseStart(d: Draft, behavior: 'CANCEL' | 'FAIL'): Promise<void>
   await finalize(d, state);
 }
 
+function onTaskResult(d: Draft, ev: TaskResultEvent): void {
+  const run = d.run(ev.taskRunId);
+  if (!run || isTerminated(run.state.current)) return;
+  const attempts = run.attempts ?? [];
+  if (attempts.length !== ev.attempt || isTerminated(attempts[attempts.length - 1].state.current)) return;
   if (ev.outputsRef) d.engine.outputRefs = { ...(d.engine.outputRefs ?? {}), [run.id]: ev.outputsRef };
   const outputs = ev.outputsRef ? undefined : ev.outputs;
   if (ev.state === 'KILLED') {
@@ -194,24 +199,19 @@ function onSubflowEnded(d: Draft, ev: SubflowEndedEvent): void {
  * Restart (core-spec §3.4 #8): failed task runs get a new attempt, their
  * failed parents run again, errors/finally/afterExecution task runs are
  * dropped, the execution goes RESTARTED then RUNNING.
- */
-async function onRestart(d: Draft): Promise<void> {
-  const s = d.state.current;
-  if (s !== 'FAILED' && s !== 'KILLED' && s !== 'PAUSED') return;
-  const i = d.labels.findIndex((l) => l.key === 'system.restarted');
  *
  * A restarted FAILED or KILLED execution goes through the flow's
  * concurrency check like a new one (Kestra: RESTARTED is a created state):
  * at the limit, QUEUE reopens it as QUEUED (it runs when a slot frees),
  * CANCEL ends it CANCELLED and FAIL ends it FAILED, its task runs
  * untouched. A PAUSED execution still holds its slot.
+ */
+async function onRestart(d: Draft): Promise<void> {
+  const s = d.state.current;
+  if (s !== 'FAILED' && s !== 'KILLED' && s !== 'PAUSED') return;
+  const i = d.labels.findIndex((l) => l.key === 'system.restarted');
   if (i < 0) d.labels.push({ key: 'system.restarted', value: 'true' });
   d.setExecutionState('RESTARTED');
-  reopenFailed(d, 'RUNNING');
-}
-
-/** Failed task runs get a new attempt, their failed parents run again, error/finally/afterExecution runs are dropped. */
-function reopenFailed(d: Draft, state: StateType): void {
   const c = d.flow.concurrency;
   if (c && s !== 'PAUSED' && (d.ctx.runningExecutionsOfFlow ?? 0) >= c.limit) {
     const behavior = c.behavior ?? 'QUEUE';
@@ -222,6 +222,11 @@ function reopenFailed(d: Draft, state: StateType): void {
     await refuseStart(d, behavior);
     return;
   }
+  reopenFailed(d, 'RUNNING');
+}
+
+/** Failed task runs get a new attempt, their failed parents run again, error/finally/afterExecution runs are dropped. */
+function reopenFailed(d: Draft, state: StateType): void {
   const failed = d.runs.filter((r) => r.state.current === 'FAILED' || r.state.current === 'KILLED');
   const failedIds = new Set(failed.map((r) => r.id));
   const hasFailedChild = new Set<string>();

@@ -19,6 +19,9 @@ export type ExecutorEvent =
   | RestartRequestedEvent
   | TaskRunStateChangeEvent
   | ItemsSplitEvent
+  | ExecutionStatusChangeEvent
+  | UnqueueRequestedEvent
+  | ForceRunRequestedEvent
   | ItemsMergedEvent;
 
 interface EventBase {
@@ -95,6 +98,23 @@ export interface TaskRunStateChangeEvent extends EventBase {
   readonly type: 'change-task-run-state';
   readonly taskRunId: string;
   readonly state: 'SUCCESS' | 'FAILED' | 'WARNING';
+}
+
+/** Kestra's "Change status" of a terminated execution: its state becomes another terminal state. */
+export interface ExecutionStatusChangeEvent extends EventBase {
+  readonly type: 'change-status';
+  readonly state: StateType;
+}
+
+/** A QUEUED execution leaves the queue: RUNNING starts it whatever the concurrency limit; CANCELLED or FAILED end it. */
+export interface UnqueueRequestedEvent extends EventBase {
+  readonly type: 'unqueue';
+  readonly state: StateType;
+}
+
+/** Force run: a CREATED or QUEUED execution starts now, ignoring the concurrency limit and its scheduleDate. */
+export interface ForceRunRequestedEvent extends EventBase {
+  readonly type: 'force-run';
 }
 
 /** ForEachItem: the runtime split `items` into batch files (or failed to). */

@@ -357,5 +357,65 @@ export class ExecutionService implements ExecutionCommands {
       throw e;
     }
   }
+
+  /** Waits (up to `timeoutMs`) until the executor applied event `eventId`; returns the execution as it is then. */
+  async #applied(tenantId: string, executionId: string, eventId: string, timeoutMs = 10_000): Promise<Execution> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 2;
+    while (true) {
+      const e = await this.get(tenantId, executionId);
+      if (e.engine?.appliedEvents.includes(eventId) || Date.now() >= deadline) return e;
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  /**
+   * Kestra's "Change status" (POST /executions/{id}/change-status): a
+   * terminated execution gets another terminal state. 422 for a target that
+   * is not terminal, 409 when the execution has not terminated.
+   */
+  async changeStatus(tenantId: string, executionId: string, state: StateType, options: { wait?: boolean } = {}): Promise<Execution> {
+    if (!isTerminated(state)) {
+      throw new ValidationError('You can only change the state of an execution to a terminal state.', [{ path: 'status', message: `${state} is not a terminal state` }]);
+    }
+    const e = await this.get(tenantId, executionId);
+    if (!isTerminated(e.state.current) || e.engine?.terminated === false) {
+      throw new IllegalStateError(`Cannot change execution state: execution '${executionId}' is ${e.state.current}, not terminated.`);
+    }
+    const id = `${executionId}:change-status:${e.state.histories.length}:${state}`;
+    await this.#send({ type: 'change-status', id, tenantId, executionId, state });
+    return options.wait === false ? e : this.#applied(tenantId, executionId, id);
+  }
+
+  /**
+   * A QUEUED execution leaves the queue (POST /executions/{id}/unqueue):
+   * RUNNING (default) starts it whatever the concurrency limit, CANCELLED or
+   * FAILED ends it. 422 for another target state, 409 when it is not QUEUED.
+   */
+  async unqueue(tenantId: string, executionId: string, state: StateType = 'RUNNING', options: { wait?: boolean } = {}): Promise<Execution> {
+    if (state !== 'RUNNING' && state !== 'CANCELLED' && state !== 'FAILED') {
+      throw new ValidationError(`Invalid target state: ${state}. Valid states are: [RUNNING, CANCELLED, FAILED]`, [{ path: 'state', message: `${state} is not RUNNING, CANCELLED or FAILED` }]);
+    }
+    const e = await this.get(tenantId, executionId);
+    if (e.state.current !== 'QUEUED') throw new IllegalStateError(`Cannot unqueue execution: only QUEUED executions can be unqueued; '${executionId}' is ${e.state.current}.`);
+    const id = `${executionId}:unqueue:${e.state.histories.length}`;
+    await this.#send({ type: 'unqueue', id, tenantId, executionId, state });
+    return options.wait === false ? e : this.#applied(tenantId, executionId, id);
+  }
+
+  /**
+   * Force run (POST /executions/{id}/force-run): a CREATED or QUEUED
+   * execution starts now, ignoring the concurrency limit and its
+   * scheduleDate; a PAUSED one resumes (without onResume inputs); a running
+   * one is processed again. 409 when it has terminated.
+   */
+  async forceRun(tenantId: string, executionId: string, options: { wait?: boolean } = {}): Promise<Execution> {
+    const e = await this.get(tenantId, executionId);
+    if (isTerminated(e.state.current)) throw new IllegalStateError(`Cannot force run execution: only non-terminated executions can be force run; '${executionId}' is ${e.state.current}.`);
+    const id = `${executionId}:force-run:${e.state.histories.length}`;
+    await this.#send(e.state.current === 'PAUSED' ? { type: 'resume', id, tenantId, executionId } : { type: 'force-run', id, tenantId, executionId });
+    return options.wait === false ? e : this.#applied(tenantId, executionId, id);
+  }
 }
 

@@ -1,4 +1,4 @@
-import type { Execution, ExecutionTrigger, Label } from '@windhover/core';
+import type { Execution, ExecutionTrigger, Label, StateType } from '@windhover/core';
 
 /** A FILE input sent as a multipart part (`files` part with `filename=<inputId>`, or a part named after the input). */
 export interface UploadedInputFile {
@@ -6,6 +6,11 @@ export interface UploadedInputFile {
   readonly fileName: string;
   readonly contentType?: string;
   readonly data: Uint8Array;
+}
+
+/** `wait: false` returns once the command is sent (bulk actions); by default the executor's result is awaited (up to 10 s). */
+export interface CommandOptions {
+  readonly wait?: boolean;
 }
 
 export interface CreateExecutionRequest {
@@ -34,6 +39,12 @@ export interface ExecutionCommands {
   restart(tenantId: string, executionId: string, options?: { revision?: number }): Promise<Execution>;
   replay(tenantId: string, executionId: string, options?: { taskRunId?: string; revision?: number }): Promise<Execution>;
   setLabels(tenantId: string, executionId: string, labels: readonly Label[]): Promise<Execution>;
+  /** A terminated execution gets another terminal state (Kestra's "Change status"); the execution once the executor applied it. */
+  changeStatus(tenantId: string, executionId: string, state: StateType, options?: CommandOptions): Promise<Execution>;
+  /** A QUEUED execution leaves the queue as RUNNING (default), CANCELLED or FAILED. */
+  unqueue(tenantId: string, executionId: string, state?: StateType, options?: CommandOptions): Promise<Execution>;
+  /** A CREATED or QUEUED execution starts now whatever the concurrency limit; a PAUSED one resumes. */
+  forceRun(tenantId: string, executionId: string, options?: CommandOptions): Promise<Execution>;
   /** Resolves when the execution is terminal, or with its current state after `timeoutMs` (the API polls when absent). */
   waitForTerminal?(tenantId: string, executionId: string, timeoutMs?: number): Promise<Execution>;
 }

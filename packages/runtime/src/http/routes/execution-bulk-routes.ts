@@ -1,12 +1,24 @@
-import type { Execution, Label } from '@windhover/core';
-import { BadRequestError, ValidationError, isTerminated } from '@windhover/core';
+import type { Execution, Label, StateType } from '@windhover/core';
+import { BadRequestError, STATE_TYPES, UNQUEUE_STATES, ValidationError, isTerminated } from '@windhover/core';
 import type { ApiDeps } from '../api-deps';
 import type { ApiRequest, Route } from '../http-types';
-import { bodyJson, json, queryBool } from '../request';
+import { bodyJson, json, queryBool, queryOne } from '../request';
 import { deleteExecution, executionQuery } from './execution-routes';
 
 const BASE = '/api/v1/:tenant/executions';
 const MAX_BULK = 10_000;
+
+/** A state named in a query parameter: 400 when absent (if required) or unknown. */
+function stateParam(req: ApiRequest, name: string, required: boolean): StateType | undefined {
+  const v = queryOne(req, name);
+  if (v === undefined) {
+    if (required) throw new BadRequestError(`missing query parameter '${name}'`);
+    return undefined;
+  }
+  const up = v.trim().toUpperCase();
+  if (!(STATE_TYPES as readonly string[]).includes(up)) throw new BadRequestError(`unknown state '${v}'`);
+  return up as StateType;
+}
 
 function idList(body: unknown): string[] {
   if (!Array.isArray(body) || body.some((x) => typeof x !== 'string')) throw new BadRequestError('expected a JSON array of execution ids');
@@ -70,6 +82,21 @@ export function executionBulkRoutes(deps: ApiDeps): Route[] {
   const restart = (e: Execution) => (['FAILED', 'KILLED', 'PAUSED'].includes(e.state.current) ? undefined : `execution is ${e.state.current}, not FAILED, KILLED or PAUSED`);
   const resume = (e: Execution) => (e.state.current === 'PAUSED' ? undefined : `execution is ${e.state.current}, not PAUSED`);
   const replay = (e: Execution) => (isTerminated(e.state.current) ? undefined : `execution is still ${e.state.current}`);
+  const changeStatus = (req: ApiRequest) => {
+    const target = stateParam(req, 'newStatus', true)!;
+    if (!isTerminated(target)) throw new ValidationError('You can only change the state of an execution to a terminal state.', [{ path: 'newStatus', message: `${target} is not a terminal state` }]);
+    return (e: Execution) => (isTerminated(e.state.current) ? undefined : `execution is ${e.state.current}, not terminated`);
+  };
+  /** by-query filters on `state`, so its target is `newState`; by-ids takes `state` (Kestra's names). */
+  const unqueueTarget = (req: ApiRequest, suffix: string): StateType | undefined => {
+    const target = stateParam(req, 'newState', false) ?? (suffix === 'by-ids' ? stateParam(req, 'state', false) : undefined);
+    if (target && !UNQUEUE_STATES.includes(target)) {
+      throw new ValidationError(`Invalid target state: ${target}. Valid states are: [RUNNING, CANCELLED, FAILED]`, [{ path: 'state', message: `${target} is not RUNNING, CANCELLED or FAILED` }]);
+    }
+    return target;
+  };
+  const queued = (e: Execution) => (e.state.current === 'QUEUED' ? undefined : `execution is ${e.state.current}, not QUEUED`);
+  const forceRun = (e: Execution) => (isTerminated(e.state.current) ? `execution is already ${e.state.current}` : undefined);
 
   const routes: Route[] = [];
   for (const [suffix, select] of [
@@ -93,6 +120,18 @@ export function executionBulkRoutes(deps: ApiDeps): Route[] {
       bulkRoute('POST', '/restart', () => restart, (_req, e) => deps.executions.restart(e.tenantId, e.id)),
       bulkRoute('POST', '/resume', () => resume, (_req, e) => deps.executions.resume(e.tenantId, e.id, {})),
       bulkRoute('POST', '/replay', () => replay, (req, e) => deps.executions.replay(e.tenantId, e.id, queryBool(req, 'latestRevision', false) ? {} : { revision: e.flowRevision })),
+      // Bulk state commands are sent without waiting for each execution's executor step.
+      bulkRoute('POST', '/change-status', changeStatus, (req, e) => deps.executions.changeStatus(e.tenantId, e.id, stateParam(req, 'newStatus', true)!, { wait: false })),
+      bulkRoute(
+        'POST',
+        '/unqueue',
+        (req) => {
+          unqueueTarget(req, suffix);
+          return queued;
+        },
+        (req, e) => deps.executions.unqueue(e.tenantId, e.id, unqueueTarget(req, suffix), { wait: false }),
+      ),
+      bulkRoute('POST', '/force-run', () => forceRun, (_req, e) => deps.executions.forceRun(e.tenantId, e.id, { wait: false })),
     );
   }
   routes.push({

@@ -381,5 +381,21 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       }
       return json(200, await present(await deps.executions.setLabels(params['tenant'], params['executionId'], body as Label[])));
     }),
+    ...action('POST', 'change-status', async ({ request, params }) => {
+      const status = queryOne(request, 'status');
+      if (!status) throw new BadRequestError("missing query parameter 'status'");
+      await load(params['tenant'], params['executionId']);
+      return json(200, await present(await deps.executions.changeStatus(params['tenant'], params['executionId'], asStates([status])[0])));
+    }),
+    ...action('POST', 'unqueue', async ({ request, params }) => {
+      // Kestra 1.x names the target `state`; its bulk by-query variant says `newState`.
+      const state = queryOne(request, 'state') ?? queryOne(request, 'newState');
+      await load(params['tenant'], params['executionId']);
+      return json(200, await present(await deps.executions.unqueue(params['tenant'], params['executionId'], state ? asStates([state])[0] : undefined)));
+    }),
+    ...action('POST', 'force-run', async ({ params }) => {
+      await load(params['tenant'], params['executionId']);
+      return json(200, await present(await deps.executions.forceRun(params['tenant'], params['executionId'])));
+    }),
   ];
 }

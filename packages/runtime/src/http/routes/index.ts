@@ -2,6 +2,7 @@ import type { ApiDeps, RouteModule } from '../api-deps';
 import type { Route } from '../http-types';
 import { executionBulkRoutes } from './execution-bulk-routes';
 import { executionRoutes } from './execution-routes';
+import { flowGraphRoutes } from './flow-graph-routes';
 import { flowRoutes } from './flow-routes';
 import { gitopsRoutes } from './gitops';
 import { healthRoutes } from './health-routes';
@@ -20,6 +21,7 @@ import { webhookRoutes } from './webhook';
 export const ROUTE_MODULES: readonly RouteModule[] = [
   healthRoutes,
   flowRoutes,
+  flowGraphRoutes,
   executionRoutes,
   executionBulkRoutes,
   logRoutes,

@@ -1,0 +1,225 @@
+import type { LocalServer } from '@windhover/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, client, startE2eServer } from './local-client';
+
+const H = 'io.kestra.core.models.hierarchies.';
+
+const GRAPHED = `id: graphed
+namespace: company.graph
+triggers:
+  - id: every_minute
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "*/5 * * * *"
+    disabled: true
+tasks:
+  - id: fan
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: left
+        type: io.kestra.plugin.core.log.Log
+        message: left
+      - id: right
+        type: io.kestra.plugin.core.log.Log
+        message: right
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: last
+errors:
+  - id: alert
+    type: io.kestra.plugin.core.log.Log
+    message: failed
+`;
+
+const QUICK = `id: quick
+namespace: company.state
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: hello
+`;
+
+/** One execution at a time; each waits at a Pause until resumed, so the next ones queue. */
+const LIMITED = `id: limited
+namespace: company.state
+concurrency:
+  limit: 1
+  behavior: QUEUE
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+  - id: done
+    type: io.kestra.plugin.core.log.Log
+    message: done
+`;
+
+const state = (e: Json): string => String((e['state'] as Json)['current']);
+const histories = (e: Json): string[] => ((e['state'] as Json)['histories'] as Json[]).map((h) => String(h['state']));
+
+describe('flow graph and execution state commands over HTTP', () => {
+  let server: LocalServer;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    api = client(server.url);
+    for (const f of [GRAPHED, QUICK, LIMITED]) expect((await api.createFlow(f)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const post = (path: string, body?: string, contentType?: string) => api.call('POST', `/api/v1/main${path}`, body === undefined ? {} : { body, ...(contentType ? { contentType } : {}) });
+  const run = async (flowId: string, query = ''): Promise<string> => {
+    const r = await api.execute('company.state', flowId, undefined, query);
+    expect(r.status).toBe(200);
+    return String(r.json['id']);
+  };
+
+  it('GET /flows/{namespace}/{id}/graph answers Kestra FlowGraph with clusters, relations and the trigger', async () => {
+    const r = await api.call('GET', '/api/v1/main/flows/company.graph/graphed/graph');
+    expect(r.status).toBe(200);
+    const g = r.json as unknown as { nodes: Json[]; edges: Json[]; clusters: Json[] };
+    const node = (uid: string) => g.nodes.find((n) => n['uid'] === uid);
+    expect(node('root.fan')).toMatchObject({ type: `${H}GraphTask`, relationType: 'PARALLEL', task: { id: 'fan', type: 'io.kestra.plugin.core.flow.Parallel' } });
+    expect(node('root.fan.left')).toMatchObject({ relationType: 'PARALLEL', task: { id: 'left', message: 'left' } });
+    expect(node('root.alert')).toMatchObject({ relationType: 'ERROR', error: true });
+    expect(node('root.Triggers.every_minute')).toMatchObject({ type: `${H}GraphTrigger`, triggerDeclaration: { id: 'every_minute', disabled: true } });
+    const fan = g.clusters.find((c) => (c['cluster'] as Json)['uid'] === 'cluster_root.fan')!;
+    expect(fan).toMatchObject({ parents: [], cluster: { type: `${H}GraphCluster`, relationType: 'PARALLEL', taskNode: { uid: 'root.fan' } } });
+    expect(fan['nodes']).toEqual(expect.arrayContaining(['root.fan', 'root.fan.left', 'root.fan.right', fan['start'], fan['end']]));
+    expect(g.edges).toContainEqual({ source: 'root.fan', target: 'root.fan.right', relation: { relationType: 'PARALLEL' } });
+    expect(g.edges).toContainEqual({ source: fan['end'], target: 'root.last', relation: { relationType: 'SEQUENTIAL' } });
+    const rootStart = g.nodes.find((n) => n['type'] === `${H}GraphClusterRoot` && String(n['uid']).startsWith('root.root-'))!['uid'];
+    expect(g.edges).toContainEqual({ source: rootStart, target: 'root.alert', relation: { relationType: 'ERROR' } });
+    // The same flow always draws the same uids.
+    expect((await api.call('GET', '/api/v1/main/flows/company.graph/graphed/graph')).json).toEqual(r.json);
+  });
+
+  it('draws an older revision with ?revision= and answers 404 for an unknown flow or revision', async () => {
+    const v2 = GRAPHED.replace('  - id: last\n', '  - id: renamed\n');
+    expect((await api.call('PUT', '/api/v1/main/flows/company.graph/graphed', { body: v2, contentType: 'application/x-yaml' })).status).toBe(200);
+    const uids = async (q: string) => ((await api.call('GET', `/api/v1/main/flows/company.graph/graphed/graph${q}`)).json['nodes'] as Json[]).map((n) => n['uid']);
+    expect(await uids('')).toContain('root.renamed');
+    expect(await uids('?revision=1')).toContain('root.last');
+    expect(await uids('?revision=1')).not.toContain('root.renamed');
+    expect((await api.call('GET', '/api/v1/main/flows/company.graph/graphed/graph?revision=9')).status).toBe(404);
+    expect((await api.call('GET', '/api/v1/main/flows/company.graph/nope/graph')).status).toBe(404);
+  });
+
+  it('POST /flows/graph draws an unsaved YAML source and answers 422 for an invalid one', async () => {
+    const source = `id: draft\nnamespace: company.graph\ntasks:\n  - id: pick\n    type: io.kestra.plugin.core.flow.If\n    condition: "{{ true }}"\n    then:\n      - id: yes\n        type: io.kestra.plugin.core.log.Log\n        message: y\n`;
+    const r = await post('/flows/graph', source, 'application/x-yaml');
+    expect(r.status).toBe(200);
+    expect(r.json['edges']).toContainEqual({ source: 'root.pick', target: 'root.pick.yes', relation: { relationType: 'CHOICE', value: 'then' } });
+    expect((await api.call('GET', '/api/v1/main/flows/company.graph/draft')).status).toBe(404);
+    expect((await post('/flows/graph', 'id: bad\nnamespace: company.graph\ntasks: []\n', 'application/x-yaml')).status).toBe(422);
+  });
+
+  it('change-status turns a terminated execution into another terminal state and refuses the rest', async () => {
+    const id = await run('quick');
+    await api.waitForState(id, ['SUCCESS']);
+    const r = await post(`/executions/${id}/change-status?status=FAILED`);
+    expect(r.status).toBe(200);
+    expect(state(r.json)).toBe('FAILED');
+    expect(histories(r.json).slice(-2)).toEqual(['SUCCESS', 'FAILED']);
+    expect(state((await api.execution(id)).json)).toBe('FAILED');
+    // The newer /actions/ path works too, and WARNING is a terminal state.
+    expect(state((await post(`/executions/${id}/actions/change-status?status=WARNING`)).json)).toBe('WARNING');
+    expect((await post(`/executions/${id}/change-status?status=RUNNING`)).status).toBe(422);
+    expect((await post(`/executions/${id}/change-status?status=NOPE`)).status).toBe(400);
+    expect((await post(`/executions/${id}/change-status`)).status).toBe(400);
+    expect((await post('/executions/doesNotExist123/change-status?status=FAILED')).status).toBe(404);
+    expect(state((await api.execution(id)).json)).toBe('WARNING');
+  });
+
+  it('unqueues, force-runs and refuses illegal transitions of a flow with a concurrency limit', async () => {
+    const holder = await run('limited');
+    await api.waitForState(holder, ['PAUSED']);
+    // change-status needs a terminated execution: 409 for a paused one.
+    expect((await post(`/executions/${holder}/change-status?status=SUCCESS`)).status).toBe(409);
+    expect((await post(`/executions/${holder}/unqueue`)).status).toBe(409);
+
+    const cancelled = await run('limited');
+    const toRun = await run('limited');
+    const forced = await run('limited');
+    const failed = await run('limited');
+    for (const id of [cancelled, toRun, forced, failed]) await api.waitForState(id, ['QUEUED']);
+
+    expect((await post(`/executions/${cancelled}/unqueue?state=SUCCESS`)).status).toBe(422);
+    const c = await post(`/executions/${cancelled}/unqueue?state=CANCELLED`);
+    expect(c.status).toBe(200);
+    expect(state(c.json)).toBe('CANCELLED');
+    expect(histories(c.json)).toEqual(['CREATED', 'QUEUED', 'CANCELLED']);
+    expect((await api.execution(cancelled)).json['taskRunList'] ?? []).toEqual([]);
+
+    const f = await post(`/executions/${failed}/unqueue?state=FAILED`);
+    expect(state(f.json)).toBe('FAILED');
+
+    // Unqueued as RUNNING (the default): it starts although the holder still has the only slot.
+    const u = await post(`/executions/${toRun}/unqueue`);
+    expect(u.status).toBe(200);
+    expect(['RUNNING', 'PAUSED']).toContain(state(u.json));
+    await api.waitForState(toRun, ['PAUSED']);
+
+    const fr = await post(`/executions/${forced}/force-run`);
+    expect(fr.status).toBe(200);
+    expect(histories(fr.json)).toEqual(expect.arrayContaining(['QUEUED', 'RUNNING']));
+    await api.waitForState(forced, ['PAUSED']);
+
+    // Force run of a PAUSED execution resumes it.
+    const resumed = await post(`/executions/${forced}/force-run`);
+    expect(resumed.status).toBe(200);
+    await api.waitForState(forced, ['SUCCESS']);
+    expect((await post(`/executions/${forced}/force-run`)).status).toBe(409);
+    expect((await post('/executions/doesNotExist123/force-run')).status).toBe(404);
+    expect((await post('/executions/doesNotExist123/unqueue')).status).toBe(404);
+
+    for (const id of [holder, toRun]) {
+      expect((await post(`/executions/${id}/resume`)).status).toBe(204);
+      await api.waitForState(id, ['SUCCESS']);
+    }
+  });
+
+  it('force-run starts a CREATED execution scheduled for later at once', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const id = await run('quick', `?scheduleDate=${encodeURIComponent(later)}`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(state((await api.execution(id)).json)).toBe('CREATED');
+    const r = await post(`/executions/${id}/force-run`);
+    expect(r.status).toBe(200);
+    const done = await api.waitForState(id, ['SUCCESS'], 10_000);
+    expect(histories(done)).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+  });
+
+  it('bulk change-status, unqueue and force-run check every execution first, then apply to all', async () => {
+    const a = await run('quick');
+    const b = await run('quick');
+    for (const id of [a, b]) await api.waitForState(id, ['SUCCESS']);
+    const ids = JSON.stringify([a, b]);
+    expect((await post('/executions/change-status/by-ids?newStatus=RUNNING', ids, 'application/json')).status).toBe(422);
+    const missing = await post('/executions/change-status/by-ids?newStatus=FAILED', JSON.stringify([a, 'doesNotExist123']), 'application/json');
+    expect(missing.status).toBe(422);
+    expect(state((await api.execution(a)).json)).toBe('SUCCESS');
+    const ok = await post('/executions/change-status/by-ids?newStatus=FAILED', ids, 'application/json');
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ count: 2 });
+    for (const id of [a, b]) await api.waitForState(id, ['FAILED'], 5_000);
+
+    const holder = await run('limited');
+    await api.waitForState(holder, ['PAUSED']);
+    const q1 = await run('limited');
+    const q2 = await run('limited');
+    const q3 = await run('limited');
+    for (const id of [q1, q2, q3]) await api.waitForState(id, ['QUEUED']);
+    expect((await post('/executions/unqueue/by-ids', JSON.stringify([q1, holder]), 'application/json')).status).toBe(422);
+    expect((await post('/executions/unqueue/by-ids?state=CANCELLED', JSON.stringify([q1, q2]), 'application/json')).json).toEqual({ count: 2 });
+    for (const id of [q1, q2]) await api.waitForState(id, ['CANCELLED'], 5_000);
+    expect((await post('/executions/force-run/by-ids', JSON.stringify([q3, a]), 'application/json')).status).toBe(422);
+    expect((await post('/executions/force-run/by-ids', JSON.stringify([q3]), 'application/json')).json).toEqual({ count: 1 });
+    await api.waitForState(q3, ['PAUSED'], 5_000);
+    for (const id of [holder, q3]) {
+      expect((await post(`/executions/${id}/resume`)).status).toBe(204);
+      await api.waitForState(id, ['SUCCESS']);
+    }
+  });
+});
