@@ -123,7 +123,8 @@ for (const [flowId, source] of [
   const fifoSends = per(sqsSends.length); // both queues' sends; priced at the FIFO rate (upper bound)
   const s3Puts = per(count('S3Client', /Put|Copy|List|Upload|CreateMultipart/));
   const s3Gets = per(count('S3Client', /Get|Head/));
-  const events = per(count('EventBridgeClient'));
+  // PutEvents is billed per event; ListRules (whether the bus has a rule at all) is a free control-plane call.
+  const events = per(count('EventBridgeClient', /PutEvents/));
   const secrets = per(count('SecretsManagerClient'));
   const lambdaInvocations = per(invocations.api + invocations.executor + invocations.worker);
   const gbSeconds = per((busyMs.api + busyMs.executor + busyMs.worker) / 1000) * MEMORY_GB;

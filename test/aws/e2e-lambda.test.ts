@@ -1,6 +1,6 @@
 import { PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoLogRepository, S3InternalStorage } from '@windhover/aws';
+import { DynamoExecutionRepository, DynamoLogRepository, S3InternalStorage } from '@windhover/aws';
 import type { AwsClients, AwsConfig } from '@windhover/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_NAMES } from '../../functions/shared/env-names';
@@ -168,5 +168,42 @@ describe('AWS edition end to end (real handlers, emulated services)', () => {
 
     const apiLogs = await call('GET', `/api/v1/main/logs/${executionId}`);
     expect(JSON.stringify(apiLogs.json)).toContain('Hello World from the AWS edition');
+  });
+
+  it('runs an execution that ends in its first step inside the webhook call: no queue message, SUCCESS in DynamoDB with its logs', async () => {
+    const flow = `id: inline
+namespace: company.team
+tasks:
+  - id: greet
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      greeting: "Hello {{ trigger.body.from }}"
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.greet.values.greeting }} without a queue hop"
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: inline-key
+`;
+    expect((await call('POST', '/api/v1/main/flows', { body: flow, contentType: 'application/x-yaml' })).status).toBe(200);
+    const hook = await call('POST', '/api/v1/main/executions/webhook/company.team/inline/inline-key', {
+      body: JSON.stringify({ from: 'Lambda' }),
+      contentType: 'application/json',
+      auth: null,
+    });
+    expect(hook.status).toBe(200);
+    expect((hook.json.state as { current: string }).current).toBe('SUCCESS');
+    const executionId = String(hook.json.id);
+    // Nothing was queued for it: the executor and worker queues are empty.
+    expect((await pollOnce(clients.sqs, config.executorQueueUrl, executor)).received).toBe(0);
+    expect((await pollOnce(clients.sqs, config.workerQueueUrl, worker)).received).toBe(0);
+    const stored = await new DynamoExecutionRepository(clients.doc, config.tableName).get('main', executionId);
+    expect(stored?.state.current).toBe('SUCCESS');
+    expect(stored?.taskRunList.map((t) => `${t.taskId}:${t.state.current}`)).toEqual(['greet:SUCCESS', 'log:SUCCESS']);
+    const logs = await new DynamoLogRepository(clients.doc, config.tableName).find('main', { executionId });
+    expect(logs.map((l) => l.message)).toContain('Hello Lambda without a queue hop');
+    const ended = emulators.fake.events.filter((e) => e.EventBusName === 'windhover-e2e' && JSON.parse(e.Detail ?? '{}').executionId === executionId);
+    expect(ended.map((e) => e.DetailType)).toEqual(['Execution SUCCESS']);
   });
 });
