@@ -3,10 +3,11 @@ import type { Execution } from '@windhover/core';
 import { isTerminated } from '@windhover/core';
 import { openSqliteDatabase, SqliteConcurrencySlots } from '@windhover/local';
 import type { Runtime, RuntimePorts } from '@windhover/runtime';
-import { createEngine, createRuntime, parseExecutorMessage } from '@windhover/runtime';
+import { createRuntime, parseExecutorMessage } from '@windhover/runtime';
 import { createTaskRegistry } from '@windhover/tasks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { minimalValidator } from '../api/api-harness';
+import { expectTwoEnginesKeepTheLimit, isLostNotification } from './concurrency-two-engines';
 import { type EngineWorld, startEngineWorld } from './engine-world';
 
 let w: EngineWorld | undefined;
@@ -20,15 +21,6 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NS = 'company.sweep';
-
-/**
- * slot-freed events that the sweep did not send: dropping them plays a lost
- * message, or a QUEUED execution the lagging listing of DynamoDB missed.
- */
-const isLostNotification = (body: string): boolean => {
-  const m = parseExecutorMessage(body);
-  return m.type === 'slot-freed' && !m.id.includes(':slot:sweep:');
-};
 
 interface SweepWorld {
   readonly ports: RuntimePorts;
@@ -170,91 +162,11 @@ describe('the scheduler tick sweeps QUEUED executions of flows with a concurrenc
   }, 30_000);
 });
 
-/**
- * Two engines (as two executor Lambdas and two scheduler ticks) over one
- * SQLite file: every slot-freed of a release is lost, so only the sweeps of
- * both engines, running in parallel, hand the slot on; restarts of failed
- * executions go through the same limit.
- */
 describe('the sweep across engines', () => {
-  it('never runs two executions of a limit-1 flow at once when two engines sweep, start and restart in parallel', async () => {
+  it('never runs two executions of a limit-1 flow at once when two engines sweep, start and restart in parallel over one SQLite file', async () => {
     w = startEngineWorld({ consume: false });
     const db = openSqliteDatabase(join(w.dir, 'windhover.db'));
     closeDb = () => db.close();
-    const ports: RuntimePorts = { ...w.ports, slots: new SqliteConcurrencySlots(db) };
-    const engines = [createEngine(ports, { registry: createTaskRegistry() }), createEngine(ports, { registry: createTaskRegistry() })];
-    let turn = 0;
-    const handled = [0, 0];
-    w.queue.consume(
-      'executor',
-      async (body) => {
-        if (isLostNotification(body)) return;
-        const i = turn++ % 2;
-        handled[i]++;
-        await engines[i].handleExecutorMessage(body);
-      },
-      { concurrency: 16 },
-    );
-    w.queue.consume('worker', (body) => engines[turn % 2].handleWorkerMessage(body), { concurrency: 16 });
-    await w.deploy(`
-id: shared
-namespace: ${NS}
-concurrency: { limit: 1 }
-inputs:
-  - { id: fail, type: BOOLEAN, defaults: false }
-tasks:
-  - { id: check, type: io.kestra.plugin.core.execution.Fail, condition: "{{ inputs.fail and taskrun.attemptsCount == 0 }}" }
-  - { id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.1S }
-`);
-    const make = (i: number, fail: boolean) => engines[i % 2].executionService.create({ tenantId: 'main', namespace: NS, flowId: 'shared', inputs: { fail } });
-    let sweeping = true;
-    const sweeps = engines.map(async (engine) => {
-      while (sweeping) {
-        await engine.sweepQueued();
-        await sleep(5);
-      }
-    });
-    try {
-      const failed: string[] = [];
-      for (let i = 0; i < 2; i++) {
-        const f = await make(i, true);
-        await until(ports, f.id, (e) => state(e) === 'FAILED', 'FAILED');
-        failed.push(f.id);
-      }
-      const created = await Promise.all(Array.from({ length: 6 }, (_, i) => make(i, false)));
-      await Promise.all(failed.map((id, i) => engines[i].executionService.restart('main', id)));
-      const ids = [...failed, ...created.map((e) => e.id)];
-      let maxRunning = 0;
-      let done: Execution[] = [];
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(5)) {
-        const all = await Promise.all(ids.map((id) => ports.executions.get('main', id)));
-        maxRunning = Math.max(maxRunning, all.filter((e) => state(e) === 'RUNNING').length);
-        // A failed one is done once its restart ended.
-        done = all.filter((e): e is Execution => !!e && isTerminated(e.state.current) && (!failed.includes(e.id) || e.state.histories.some((h) => h.state === 'RESTARTED')));
-        if (done.length === ids.length) break;
-      }
-      expect(done.map((e) => e.state.current)).toEqual(ids.map(() => 'SUCCESS'));
-      expect(maxRunning).toBe(1);
-      expect(handled[0]).toBeGreaterThan(0);
-      expect(handled[1]).toBeGreaterThan(0);
-      // Every RUNNING period (a restarted execution has two) ends before the next one starts.
-      const periods: [number, number][] = [];
-      for (const e of done) {
-        let from: number | undefined;
-        for (const h of e.state.histories) {
-          if (h.state === 'RUNNING') from = Date.parse(h.date);
-          else if (from !== undefined && isTerminated(h.state)) {
-            periods.push([from, Date.parse(h.date)]);
-            from = undefined;
-          }
-        }
-      }
-      expect(periods).toHaveLength(ids.length + failed.length);
-      periods.sort((x, y) => x[0] - y[0]);
-      for (let i = 1; i < periods.length; i++) expect(periods[i][0]).toBeGreaterThanOrEqual(periods[i - 1][1]);
-    } finally {
-      sweeping = false;
-      await Promise.all(sweeps);
-    }
+    await expectTwoEnginesKeepTheLimit(w, { ...w.ports, slots: new SqliteConcurrencySlots(db) }, NS);
   }, 60_000);
 });
