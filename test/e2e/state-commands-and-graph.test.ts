@@ -115,6 +115,24 @@ describe('flow graph and execution state commands over HTTP', () => {
     expect((await post('/flows/graph', 'id: bad\nnamespace: company.graph\ntasks: []\n', 'application/x-yaml')).status).toBe(422);
   });
 
+  it('GET /executions/{id}/graph draws the run: one node per loop iteration with its task run', async () => {
+    const looped = `id: looped\nnamespace: company.state\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [x, y]\n    tasks:\n      - id: log\n        type: io.kestra.plugin.core.log.Log\n        message: "{{ taskrun.value }}"\n`;
+    expect((await api.createFlow(looped)).status).toBe(200);
+    const id = await run('looped');
+    const done = await api.waitForState(id, ['SUCCESS']);
+    const runs = done['taskRunList'] as Json[];
+    const r = await api.call('GET', `/api/v1/main/executions/${id}/graph`);
+    expect(r.status).toBe(200);
+    const nodes = r.json['nodes'] as Json[];
+    for (const v of ['x', 'y']) {
+      const n = nodes.find((x) => x['uid'] === `root.each.log_${v}`);
+      const expected = runs.find((t) => t['taskId'] === 'log' && t['value'] === v);
+      expect(n).toMatchObject({ values: [v], taskRun: { id: expected?.['id'], state: { current: 'SUCCESS' } } });
+    }
+    expect(r.json['edges']).toContainEqual({ source: 'root.each.log_x', target: 'root.each.log_y', relation: { relationType: 'DYNAMIC', value: 'y' } });
+    expect((await api.call('GET', '/api/v1/main/executions/doesNotExist123/graph')).status).toBe(404);
+  });
+
   it('change-status turns a terminated execution into another terminal state and refuses the rest', async () => {
     const id = await run('quick');
     await api.waitForState(id, ['SUCCESS']);

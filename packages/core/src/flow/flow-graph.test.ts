@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { Execution, TaskRun } from '../model/execution';
 import type { Flow } from '../model/flow';
 import type { FlowGraph, GraphEdge } from './flow-graph';
 import { flowGraph } from './flow-graph';
@@ -191,6 +192,34 @@ describe('flowGraph', () => {
     expect(g.nodes.find((n) => n.uid === 'root.Triggers.schedule')).toMatchObject({ type: `${H}GraphTrigger`, triggerDeclaration: { id: 'schedule' } });
     expect(edge(g, c.start, 'root.Triggers.hook').relation).toEqual({});
     expect(edge(g, c.end, rootStart(g)).relation).toEqual({});
+    assertWellFormed(g);
+  });
+
+  it('draws an execution with one node per loop iteration, its task run and values', () => {
+    const f = flow(`id: f\nnamespace: a\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [a, b]\n    tasks:\n      - {id: log, type: io.kestra.plugin.core.log.Log, message: m}\n  - {id: last, type: io.kestra.plugin.core.log.Log, message: m}\n`);
+    const run = (id: string, taskId: string, extra: Partial<TaskRun> = {}): TaskRun => ({
+      id,
+      executionId: 'e1',
+      namespace: 'a',
+      flowId: 'f',
+      taskId,
+      state: { current: 'SUCCESS', histories: [], startDate: '2026-01-01T00:00:00Z', duration: 'PT0S' },
+      ...extra,
+    });
+    const execution = { id: 'e1', taskRunList: [run('r0', 'each'), run('r1', 'log', { parentTaskRunId: 'r0', value: 'a' }), run('r2', 'log', { parentTaskRunId: 'r0', value: 'b' })] } as unknown as Execution;
+    const g = flowGraph(f, { execution });
+    const each = cluster(g, 'cluster_root.each');
+    expect(g.nodes.find((n) => n.uid === 'root.each')).toMatchObject({ taskRun: { id: 'r0' }, values: [] });
+    expect(g.nodes.find((n) => n.uid === 'root.each.log_a')).toMatchObject({ taskRun: { id: 'r1' }, values: ['a'], relationType: 'SEQUENTIAL' });
+    expect(edge(g, 'root.each', 'root.each.log_a').relation).toEqual({ relationType: 'DYNAMIC', value: 'a' });
+    expect(edge(g, 'root.each.log_a', 'root.each.log_b').relation).toEqual({ relationType: 'DYNAMIC', value: 'b' });
+    expect(edge(g, 'root.each.log_b', each.end).relation).toEqual({});
+    // Like Kestra, every run of the last task of a branch links to the branch's end.
+    expect(edge(g, 'root.each.log_a', each.end).relation).toEqual({});
+    // A task that has not run yet is drawn without a task run.
+    const last = g.nodes.find((n) => n.uid === 'root.last');
+    expect(last?.taskRun).toBeUndefined();
+    expect(edge(g, each.end, 'root.last').relation).toEqual({ relationType: 'SEQUENTIAL' });
     assertWellFormed(g);
   });
 

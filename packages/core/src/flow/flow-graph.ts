@@ -2,6 +2,7 @@ import { T, coreTaskType } from '../engine/core-task-types';
 import { asTaskList, isDagEntry } from '../engine/flow-index';
 import type { DagEntry } from '../engine/flow-index';
 import { deriveId } from '../engine/ids';
+import type { Execution, TaskRun } from '../model/execution';
 import type { Flow, TaskDefinition, TriggerDefinition } from '../model/flow';
 
 /** Kestra's `RelationType` of a graph edge or task node. */
@@ -23,6 +24,9 @@ export interface GraphNode {
   readonly branchType?: GraphBranchType;
   readonly task?: TaskDefinition;
   readonly relationType?: GraphRelationType;
+  /** Execution graphs: the task run this node stands for, and the loop values of it and its parents. */
+  readonly taskRun?: TaskRun;
+  readonly values?: readonly string[];
   readonly triggerDeclaration?: TriggerDefinition;
 }
 
@@ -68,6 +72,8 @@ interface Vertex {
   branchType?: GraphBranchType;
   readonly task?: TaskDefinition;
   readonly relationType?: GraphRelationType;
+  readonly taskRun?: TaskRun;
+  readonly values?: readonly string[];
   readonly triggerDeclaration?: TriggerDefinition;
 }
 
@@ -99,6 +105,8 @@ class Cluster {
     readonly uid: string,
     readonly relationType: GraphRelationType | undefined,
     readonly taskNode?: Vertex,
+    /** The task run of the flowable this cluster draws (execution graphs): its children are the runs under it. */
+    readonly run?: TaskRun,
   ) {
     const junction = (name: string, type: string): Vertex => ({ kind: 'vertex', uid: `${uid}.${name}-${deriveId(uid, name)}`, type: `${H}${type}`, error: false });
     this.root = junction('root', 'GraphClusterRoot');
@@ -173,18 +181,57 @@ function markBranch(m: Member, branch: GraphBranchType): void {
 export interface FlowGraphOptions {
   /** Canonical type of a task type (plugin aliases); core types are always known. */
   readonly canonicalType?: (type: string) => string | undefined;
+  /**
+   * Draws an execution of the flow (GET /executions/{id}/graph): a task
+   * with several task runs (loop iterations) gets one node per run, with
+   * its `taskRun` and loop `values`.
+   */
+  readonly execution?: Execution;
 }
 
 class GraphBuilder {
-  constructor(private readonly canonical: (type: string) => string) {}
+  readonly #byId: ReadonlyMap<string, TaskRun>;
+
+  constructor(
+    private readonly canonical: (type: string) => string,
+    private readonly execution?: Execution,
+  ) {
+    this.#byId = new Map((execution?.taskRunList ?? []).map((r) => [r.id, r]));
+  }
+
+  /** Kestra's findTaskRuns: the runs of a task (under the parent run, if any); one undrawn slot without an execution. */
+  runs(taskId: string, parent: TaskRun | undefined): readonly (TaskRun | undefined)[] {
+    if (!this.execution) return [undefined];
+    const all = this.execution.taskRunList.filter((r) => r.taskId === taskId);
+    if (all.length === 0) return [undefined];
+    return parent ? all.filter((r) => r.parentTaskRunId === parent.id) : all;
+  }
+
+  /** Kestra's findParentsValues(run, true): loop values of the run's ancestors, outermost first, then its own. */
+  values(run: TaskRun): string[] {
+    const chain: TaskRun[] = [];
+    for (let r: TaskRun | undefined = run; r; r = r.parentTaskRunId ? this.#byId.get(r.parentTaskRunId) : undefined) chain.unshift(r);
+    return chain.flatMap((r) => (r.value !== undefined ? [r.value] : []));
+  }
 
   /** A task as a node, or as a cluster for a flowable task with children (Kestra's FlowableTask.tasksTree). */
-  member(task: TaskDefinition, prefix: string, relationType: GraphRelationType): Member {
-    const uid = `${prefix}.${task.id}`;
+  member(task: TaskDefinition, prefix: string, relationType: GraphRelationType, run?: TaskRun): Member {
+    const values = run ? this.values(run) : [];
+    // Kestra suffixes a task run's node with its loop values; clusters get the suffix too here, so that
+    // the iterations of a nested flowable never share a uid.
+    const uid = `${prefix}.${task.id}${values.length > 0 ? `_${values.join('_')}` : ''}`;
     const type = this.canonical(task.type);
-    const node = (rel: GraphRelationType, kind = 'GraphTask'): Vertex => ({ kind: 'vertex', uid, type: `${H}${kind}`, error: false, task, relationType: rel });
+    const node = (rel: GraphRelationType, kind = 'GraphTask'): Vertex => ({
+      kind: 'vertex',
+      uid,
+      type: `${H}${kind}`,
+      error: false,
+      task,
+      relationType: rel,
+      ...(run ? { taskRun: run, values } : {}),
+    });
     const list = (key: string) => asTaskList(task[key]);
-    const clusterOf = (rel: GraphRelationType) => new Cluster(uid, rel, node(rel));
+    const clusterOf = (rel: GraphRelationType) => new Cluster(uid, rel, node(rel), run);
     switch (type) {
       case T.sequential:
       case T.allowFailure:
@@ -263,20 +310,24 @@ class GraphBuilder {
     }
     const linkAllToNext = relationType === 'PARALLEL' || relationType === 'CHOICE';
     const next = c.next(relationType);
+    let first = true;
     tasks.forEach((task, i) => {
-      const first = i === 0;
-      let rel = c.relationType;
-      if (relationType === 'ERROR') rel = relationType;
-      else if (!first && relationType !== 'PARALLEL' && c.relationType !== 'DYNAMIC') rel = relationType;
-      const relation: GraphRelation = { ...(rel ? { relationType: rel } : {}), ...(value !== undefined ? { value } : {}) };
-      const current = this.member(task, c.uid, relationType);
-      c.members.push(current);
-      if (relationType === 'ERROR' || relationType === 'FINALLY' || relationType === 'AFTER_EXECUTION') markBranch(current, relationType);
-      // The errors branch starts at the cluster's root: it runs when anything in the cluster fails.
-      if (relationType === 'ERROR' && first) previous = c.root;
-      c.edge(Cluster.exit(previous), Cluster.entry(current), relation);
-      if (relationType !== 'PARALLEL') previous = current;
-      if (linkAllToNext || i === tasks.length - 1) c.edge(Cluster.exit(current), next, {});
+      for (const run of this.runs(task.id, c.run)) {
+        let rel = c.relationType;
+        if (relationType === 'ERROR') rel = relationType;
+        else if (!first && relationType !== 'PARALLEL' && c.relationType !== 'DYNAMIC') rel = relationType;
+        const edgeValue = run ? run.value : value;
+        const relation: GraphRelation = { ...(rel ? { relationType: rel } : {}), ...(edgeValue !== undefined ? { value: edgeValue } : {}) };
+        const current = this.member(task, c.uid, relationType, run);
+        c.members.push(current);
+        if (relationType === 'ERROR' || relationType === 'FINALLY' || relationType === 'AFTER_EXECUTION') markBranch(current, relationType);
+        // The errors branch starts at the cluster's root: it runs when anything in the cluster fails.
+        if (relationType === 'ERROR' && first) previous = c.root;
+        c.edge(Cluster.exit(previous), Cluster.entry(current), relation);
+        if (relationType !== 'PARALLEL') previous = current;
+        if (linkAllToNext || i === tasks.length - 1) c.edge(Cluster.exit(current), next, {});
+        first = false;
+      }
     });
   }
 
@@ -284,20 +335,24 @@ class GraphBuilder {
   fillDag(c: Cluster, entries: readonly DagEntry[]): void {
     const dependencies = new Set(entries.flatMap((e) => e.dependsOn ?? []));
     const created = new Map<string, Member>();
+    const done = new Set<string>();
     const start: Member = c.taskNode ?? c.root;
     const relation: GraphRelation = { relationType: 'PARALLEL' };
-    while (created.size < entries.length) {
-      const wave = entries.filter((e) => !created.has(e.task.id) && (e.dependsOn ?? []).every((d) => created.has(d)));
+    while (done.size < entries.length) {
+      const wave = entries.filter((e) => !done.has(e.task.id) && (e.dependsOn ?? []).every((d) => done.has(d)));
       // Unknown dependencies or a cycle (rejected by validation): draw the rest from the start.
-      const batch = wave.length > 0 ? wave : entries.filter((e) => !created.has(e.task.id));
+      const batch = wave.length > 0 ? wave : entries.filter((e) => !done.has(e.task.id));
       for (const entry of batch) {
-        const current = this.member(entry.task, c.uid, 'SEQUENTIAL');
-        c.members.push(current);
-        const deps = (entry.dependsOn ?? []).filter((d) => created.has(d));
-        if (deps.length === 0) c.edge(Cluster.exit(start), Cluster.entry(current), relation);
-        for (const d of deps) c.edge(Cluster.exit(created.get(d)!), Cluster.entry(current), relation);
-        if (!dependencies.has(entry.task.id)) c.edge(Cluster.exit(current), c.next('SEQUENTIAL'), {});
-        created.set(entry.task.id, current);
+        for (const run of this.runs(entry.task.id, c.run)) {
+          const current = this.member(entry.task, c.uid, 'SEQUENTIAL', run);
+          c.members.push(current);
+          const deps = (entry.dependsOn ?? []).filter((d) => created.has(d));
+          if (deps.length === 0) c.edge(Cluster.exit(start), Cluster.entry(current), relation);
+          for (const d of deps) c.edge(Cluster.exit(created.get(d)!), Cluster.entry(current), relation);
+          if (!dependencies.has(entry.task.id)) c.edge(Cluster.exit(current), c.next('SEQUENTIAL'), {});
+          if (!created.has(entry.task.id)) created.set(entry.task.id, current);
+        }
+        done.add(entry.task.id);
       }
     }
   }
@@ -334,6 +389,7 @@ function vertexJson(v: Vertex): GraphNode {
     ...(v.branchType ? { branchType: v.branchType } : {}),
     ...(v.task ? { task: v.task } : {}),
     ...(v.relationType ? { relationType: v.relationType } : {}),
+    ...(v.taskRun ? { taskRun: v.taskRun, values: v.values ?? [] } : {}),
     ...(v.triggerDeclaration ? { triggerDeclaration: v.triggerDeclaration } : {}),
   };
 }
@@ -380,7 +436,7 @@ function flatten(c: Cluster, nodes: GraphNode[], edges: GraphEdge[], clusters: G
  */
 export function flowGraph(flow: Flow, options: FlowGraphOptions = {}): FlowGraph {
   const canonical = (type: string) => coreTaskType(type)?.canonical ?? options.canonicalType?.(type) ?? type;
-  const b = new GraphBuilder(canonical);
+  const b = new GraphBuilder(canonical, options.execution);
   const root = new Cluster('root', undefined);
   if (flow.triggers && flow.triggers.length > 0) b.triggers(root, flow.triggers);
   b.fill(root, asTaskList(flow.tasks), 'SEQUENTIAL');

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   STATE_TYPES,
   ValidationError,
+  flowGraph,
   inputId,
   isTerminated,
   resolveInputs,
@@ -325,6 +326,17 @@ export function executionRoutes(deps: ApiDeps): Route[] {
         const f = await deps.ports.flows.get(e.tenantId, e.namespace, e.flowId, e.flowRevision);
         if (!f) throw new NotFoundError('Flow', `${e.namespace}.${e.flowId}`);
         return json(200, { ...f.flow, revision: f.revision });
+      },
+    },
+    {
+      // The execution's flow revision drawn with its task runs (one node per loop iteration).
+      method: 'GET',
+      path: `${BASE}/:executionId/graph`,
+      handle: async ({ params }) => {
+        const e = await load(params['tenant'], params['executionId']);
+        const f = await deps.ports.flows.get(e.tenantId, e.namespace, e.flowId, e.flowRevision);
+        if (!f) throw new FlowNotFoundError(e.namespace, e.flowId, e.flowRevision);
+        return json(200, flowGraph(f.flow, { execution: e }));
       },
     },
     {
