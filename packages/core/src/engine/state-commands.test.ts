@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Execution } from '../model/execution';
+import { decide } from './decide';
+import type { ExecutorEvent } from './engine-types';
+import { Harness } from './testing/harness';
+
+const LOG = 'io.kestra.plugin.core.log.Log';
+const FLOW = `id: limited
+namespace: company.team
+concurrency:
+  limit: 1
+retry:
+  type: constant
+  interval: PT1S
+  maxAttempts: 3
+tasks:
+  - id: a
+    type: ${LOG}
+    message: hello
+`;
+
+const command = (e: Execution, ev: Record<string, unknown>): ExecutorEvent => ({ tenantId: 'main', executionId: e.id, ...ev }) as unknown as ExecutorEvent;
+
+/** An execution of FLOW left QUEUED by the concurrency limit (another execution holds the slot). */
+async function queued(): Promise<{ h: Harness; e: Execution }> {
+  const h = new Harness({ running: 1 });
+  const id = h.create(FLOW);
+  const e = h.get(id);
+  const d = await decide(h.flowOf(e), e, command(e, { type: 'created', id: `${id}:created` }), h.ctx(e));
+  expect(d.execution.state.current).toBe('QUEUED');
+  return { h, e: d.execution };
+}
+
+describe('decide: state commands', () => {
+  it('unqueue as RUNNING starts a QUEUED execution although the limit is reached', async () => {
+    const { h, e } = await queued();
+    const d = await decide(h.flowOf(e), e, command(e, { type: 'unqueue', id: 'u1', state: 'RUNNING' }), h.ctx(e));
+    expect(d.execution.state.histories.map((s) => s.state)).toEqual(['CREATED', 'QUEUED', 'RUNNING']);
+    expect(d.effects.map((x) => x.kind)).toEqual(['dispatch-task']);
+  });
+
+  it('unqueue as FAILED ends the execution without running anything and without the flow retry', async () => {
+    const { h, e } = await queued();
+    const d = await decide(h.flowOf(e), e, command(e, { type: 'unqueue', id: 'u1', state: 'FAILED' }), h.ctx(e));
+    expect(d.execution.state.current).toBe('FAILED');
+    expect(d.execution.taskRunList).toEqual([]);
+    expect(d.effects.map((x) => x.kind)).toEqual(['execution-terminated']);
+    expect(d.logs.map((l) => l.message)).toContain('Execution unqueued as FAILED');
+  });
+
+  it('unqueue ignores an execution that is no longer QUEUED and a target it does not accept', async () => {
+    const { h, e } = await queued();
+    const bad = await decide(h.flowOf(e), e, command(e, { type: 'unqueue', id: 'u1', state: 'SUCCESS' }), h.ctx(e));
+    expect(bad.execution.state.current).toBe('QUEUED');
+    const started = await decide(h.flowOf(e), e, command(e, { type: 'force-run', id: 'f1' }), h.ctx(e));
+    const late = await decide(h.flowOf(e), started.execution, command(e, { type: 'unqueue', id: 'u2', state: 'CANCELLED' }), h.ctx(started.execution));
+    expect(late.execution.state.current).toBe('RUNNING');
+  });
+
+  it('force-run starts a CREATED execution scheduled for later at once', async () => {
+    const h = new Harness();
+    const id = h.create(FLOW, {}, { scheduleDate: new Date(h.now.getTime() + 3_600_000).toISOString() });
+    const e = h.get(id);
+    const waiting = await decide(h.flowOf(e), e, command(e, { type: 'created', id: `${id}:created` }), h.ctx(e));
+    expect(waiting.execution.state.current).toBe('CREATED');
+    const d = await decide(h.flowOf(e), waiting.execution, command(e, { type: 'force-run', id: 'f1' }), h.ctx(waiting.execution));
+    expect(d.execution.state.current).toBe('RUNNING');
+    expect(d.effects.map((x) => x.kind)).toEqual(['dispatch-task']);
+  });
+
+  it('change-status moves a terminated execution to another terminal state and leaves its task runs alone', async () => {
+    const h = new Harness();
+    const id = h.create(FLOW.replace('concurrency:\n  limit: 1\n', ''));
+    await h.run();
+    const e = h.get(id);
+    expect(e.state.current).toBe('SUCCESS');
+    const d = await decide(h.flowOf(e), e, command(e, { type: 'change-status', id: 'c1', state: 'FAILED' }), h.ctx(e));
+    expect(d.execution.state.current).toBe('FAILED');
+    expect(d.execution.state.histories.slice(-2).map((s) => s.state)).toEqual(['SUCCESS', 'FAILED']);
+    expect(d.execution.taskRunList).toEqual(e.taskRunList);
+    expect(d.effects).toEqual([]);
+    // A non-terminal target, or a running execution, changes nothing.
+    const running = await decide(h.flowOf(e), d.execution, command(e, { type: 'change-status', id: 'c2', state: 'RUNNING' }), h.ctx(d.execution));
+    expect(running.execution.state.current).toBe('FAILED');
+  });
+});
