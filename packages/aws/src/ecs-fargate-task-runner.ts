@@ -1,8 +1,31 @@
-import { DescribeTasksCommand, type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { createHash } from 'node:crypto';
+import {
+  type ContainerDefinition,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  type KeyValuePair,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  RunTaskCommand,
+  StopTaskCommand,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ScriptJob, ScriptJobResult, ScriptLine, TaskRunner } from '@windhover/core';
 import type { FargateConfig } from './aws-config';
-import { type JobResult, type JobSpec, containerPaths, jobKeys } from './fargate-job';
+import {
+  CONTAINER_MODE_ENV,
+  type ContainerMode,
+  IMAGE_CONTAINERS,
+  JOB_ROOT_ENV,
+  type JobResult,
+  type JobSpec,
+  TASK_WRAPPER,
+  containerPaths,
+  jobKeys,
+  jobRoot,
+} from './fargate-job';
 
 /** The runner's own type name; the AWS edition also routes Kestra's Docker and AWS Batch runner types here. */
 export const FARGATE_RUNNER = 'io.windhover.plugin.aws.runner.Fargate';
@@ -32,6 +55,77 @@ const text = async (s3: S3Client, bucket: string, key: string): Promise<string |
   }
 };
 
+/** Docker label on the `task` container of a derived definition: the hash of everything it was derived from. */
+const DEFINITION_LABEL = 'io.windhover.definition';
+const SHARED_VOLUME = 'work';
+
+/** Where a job runs: the worker's own task definition, or one derived for the job's image. */
+interface Placement {
+  readonly taskDefinitionArn: string;
+  /** Set when the job runs in its own image (three containers). */
+  readonly image?: string;
+}
+
+const isMissingDefinition = (e: unknown): boolean =>
+  (e as { name?: string }).name === 'ClientException' && /unable to describe|not found|does not exist/i.test((e as Error).message ?? '');
+
+/**
+ * The task definition that runs `image` with the worker's staging around it,
+ * derived from the worker's definition: same roles, network mode, size,
+ * platform and log configuration, one shared ephemeral volume.
+ */
+export function imageTaskDefinition(
+  base: TaskDefinition,
+  worker: ContainerDefinition,
+  image: string,
+  workRoot: string,
+): RegisterTaskDefinitionCommandInput & { family: string; containerDefinitions: ContainerDefinition[] } {
+  const family = `${base.family}-img-${createHash('sha256').update(image).digest('hex').slice(0, 12)}`;
+  const mountPoints = [{ sourceVolume: SHARED_VOLUME, containerPath: workRoot, readOnly: false }];
+  const log = worker.logConfiguration ? { logConfiguration: worker.logConfiguration } : {};
+  const staging = (name: string, mode: ContainerMode): ContainerDefinition => ({
+    name,
+    image: worker.image,
+    // Root, so stage-in can open the folder to whatever user the job's image runs as, and stage-out read what it wrote.
+    user: '0',
+    environment: [...(worker.environment ?? []).filter((e) => e.name !== CONTAINER_MODE_ENV), { name: CONTAINER_MODE_ENV, value: mode }],
+    mountPoints,
+    ...log,
+  });
+  const containers: ContainerDefinition[] = [
+    { ...staging(IMAGE_CONTAINERS.stageIn, 'stage-in'), essential: false },
+    {
+      name: IMAGE_CONTAINERS.task,
+      image,
+      // Not essential: stage-out must outlive it to upload the outputs; stage-out's exit ends the task.
+      essential: false,
+      entryPoint: ['sh', '-c'],
+      command: [TASK_WRAPPER],
+      dependsOn: [{ containerName: IMAGE_CONTAINERS.stageIn, condition: 'SUCCESS' }],
+      mountPoints,
+      ...log,
+    },
+    // Runs beside the task (not after it) to stream its output lines while it runs.
+    { ...staging(IMAGE_CONTAINERS.stageOut, 'stage-out'), essential: true, dependsOn: [{ containerName: IMAGE_CONTAINERS.stageIn, condition: 'SUCCESS' }] },
+  ];
+  const input = {
+    family,
+    ...(base.taskRoleArn ? { taskRoleArn: base.taskRoleArn } : {}),
+    ...(base.executionRoleArn ? { executionRoleArn: base.executionRoleArn } : {}),
+    ...(base.networkMode ? { networkMode: base.networkMode } : {}),
+    requiresCompatibilities: base.requiresCompatibilities ?? ['FARGATE'],
+    ...(base.cpu ? { cpu: base.cpu } : {}),
+    ...(base.memory ? { memory: base.memory } : {}),
+    ...(base.runtimePlatform ? { runtimePlatform: base.runtimePlatform } : {}),
+    ...(base.ephemeralStorage ? { ephemeralStorage: base.ephemeralStorage } : {}),
+    volumes: [{ name: SHARED_VOLUME }],
+    containerDefinitions: containers,
+  };
+  const fingerprint = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  containers[1] = { ...containers[1], dockerLabels: { [DEFINITION_LABEL]: fingerprint } };
+  return input;
+}
+
 /**
  * io.kestra.plugin.ee.aws.runner.Batch's serverless cousin: runs a script
  * job as an ECS Fargate task (RunTask). Inputs are staged in S3, the
@@ -39,9 +133,19 @@ const text = async (s3: S3Client, bucket: string, key: string): Promise<string |
  * its output lines back through S3 in small chunks, which this runner polls
  * and forwards to the task's logs, and uploads its output files and result.
  * `taskRunner.cpu` / `taskRunner.memory` override the task size.
+ *
+ * A job whose `containerImage` is not the worker image runs in that image:
+ * a task definition derived from the worker's (imageTaskDefinition) is
+ * registered once per image, found again by family name by later processes,
+ * and run with the staging containers around the user's (see fargate-job).
  */
 export class EcsFargateTaskRunner implements TaskRunner {
   readonly type = FARGATE_RUNNER;
+
+  /** The worker's task definition, described once per process. */
+  private base?: Promise<{ definition: TaskDefinition; worker: ContainerDefinition }>;
+  /** Derived task definition ARN per image, once per process. */
+  private readonly images = new Map<string, Promise<string>>();
 
   constructor(
     private readonly ecs: ECSClient,
@@ -80,12 +184,24 @@ export class EcsFargateTaskRunner implements TaskRunner {
     const specBody = JSON.stringify(spec);
     await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.spec, Body: specBody, ContentLength: Buffer.byteLength(specBody) }));
 
+    const placement = await this.placement(job.containerImage);
+    const prefixEnv: KeyValuePair[] = [{ name: this.options.jobPrefixEnv, value: keys.prefix }];
+    const containerOverrides = placement.image
+      ? [
+          { name: IMAGE_CONTAINERS.stageIn, environment: prefixEnv },
+          { name: IMAGE_CONTAINERS.task, environment: [{ name: JOB_ROOT_ENV, value: jobRoot(this.workRoot, job.jobId) }] },
+          { name: IMAGE_CONTAINERS.stageOut, environment: prefixEnv },
+        ]
+      : [{ name: fargate.containerName, environment: prefixEnv }];
+    // The container whose exit code is the job's when the task stops without a result.
+    const jobContainer = placement.image ? IMAGE_CONTAINERS.task : fargate.containerName;
+
     const cpu = job.runnerProperties.cpu;
     const memory = job.runnerProperties.memory;
     const started = await this.ecs.send(
       new RunTaskCommand({
         cluster: fargate.clusterArn,
-        taskDefinition: fargate.taskDefinitionArn,
+        taskDefinition: placement.taskDefinitionArn,
         launchType: 'FARGATE',
         count: 1,
         startedBy: 'windhover',
@@ -99,12 +215,13 @@ export class EcsFargateTaskRunner implements TaskRunner {
         overrides: {
           ...(cpu !== undefined ? { cpu: String(cpu) } : {}),
           ...(memory !== undefined ? { memory: String(memory) } : {}),
-          containerOverrides: [{ name: fargate.containerName, environment: [{ name: this.options.jobPrefixEnv, value: keys.prefix }] }],
+          containerOverrides,
         },
       }),
     );
     const taskArn = started.tasks?.[0]?.taskArn;
     if (!taskArn) throw new Error(`Fargate RunTask failed: ${started.failures?.map((f) => f.reason).join(', ') || 'no task'}`);
+    const runnerOutputs: Record<string, string> = placement.image ? { taskArn, containerImage: placement.image } : { taskArn };
 
     let seq = 0;
     const drainLines = async (): Promise<void> => {
@@ -122,10 +239,11 @@ export class EcsFargateTaskRunner implements TaskRunner {
     const describeEvery = this.options.describeEvery ?? 5;
     // The container enforces the job's timeout; this guard only catches a container that never reports.
     const deadline = job.timeoutMs ? Date.now() + job.timeoutMs + 120_000 : undefined;
+    let jobStoppedSeen = false;
     for (let poll = 1; ; poll++) {
       if (signal.aborted) {
         await this.stop(taskArn, 'cancelled');
-        return { exitCode: 137, timedOut: false, outputFiles: new Map(), runnerOutputs: { taskArn } };
+        return { exitCode: 137, timedOut: false, outputFiles: new Map(), runnerOutputs };
       }
       await drainLines();
       const result = await text(this.s3, bucket, keys.result);
@@ -139,21 +257,29 @@ export class EcsFargateTaskRunner implements TaskRunner {
             outputFiles.set(path, out.Body ? await out.Body.transformToByteArray() : new Uint8Array());
           }),
         );
-        return { exitCode: parsed.exitCode, timedOut: parsed.timedOut, outputFiles, runnerOutputs: { taskArn } };
+        return { exitCode: parsed.exitCode, timedOut: parsed.timedOut, outputFiles, runnerOutputs };
       }
       if (deadline !== undefined && Date.now() > deadline) {
         await this.stop(taskArn, 'timeout');
-        return { exitCode: 137, timedOut: true, outputFiles: new Map(), runnerOutputs: { taskArn } };
+        return { exitCode: 137, timedOut: true, outputFiles: new Map(), runnerOutputs };
       }
       if (poll % describeEvery === 0) {
         const described = await this.ecs.send(new DescribeTasksCommand({ cluster: fargate.clusterArn, tasks: [taskArn] }));
         const task = described.tasks?.[0];
-        if (task?.lastStatus === 'STOPPED' && (await text(this.s3, bucket, keys.result)) === undefined) {
+        const jobState = task?.containers?.find((c) => c.name === jobContainer);
+        // An image task whose job container stopped without reporting (e.g. no `sh` in the image) would keep
+        // stage-out waiting: give it one more describe period to report, then stop the task.
+        const jobGone = placement.image !== undefined && jobState?.lastStatus === 'STOPPED';
+        const unreported = jobGone && jobStoppedSeen && (await text(this.s3, bucket, keys.exited)) === undefined;
+        if ((task?.lastStatus === 'STOPPED' || unreported) && (await text(this.s3, bucket, keys.result)) === undefined) {
           await drainLines();
-          const exitCode = task.containers?.find((c) => c.name === fargate.containerName)?.exitCode ?? 1;
-          onLine({ stream: 'stderr', line: `Fargate task stopped: ${task.stoppedReason ?? 'unknown reason'}` });
-          return { exitCode: exitCode === 0 ? 1 : exitCode, timedOut: false, outputFiles: new Map(), runnerOutputs: { taskArn } };
+          if (task?.lastStatus !== 'STOPPED') await this.stop(taskArn, 'job container stopped without a result');
+          const exitCode = jobState?.exitCode ?? 1;
+          const reason = task?.lastStatus === 'STOPPED' ? (task.stoppedReason ?? 'unknown reason') : `container '${jobContainer}' stopped${jobState?.reason ? `: ${jobState.reason}` : ''}`;
+          onLine({ stream: 'stderr', line: `Fargate task stopped: ${reason}` });
+          return { exitCode: exitCode === 0 ? 1 : exitCode, timedOut: false, outputFiles: new Map(), runnerOutputs };
         }
+        jobStoppedSeen = jobGone;
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, pollMs);
@@ -163,6 +289,59 @@ export class EcsFargateTaskRunner implements TaskRunner {
         }, { once: true });
       });
     }
+  }
+
+  private get workRoot(): string {
+    return this.options.containerWorkRoot ?? '/work';
+  }
+
+  /** The worker's task definition for jobs without an image or with the worker's; a derived one for any other image. */
+  private async placement(image: string | undefined): Promise<Placement> {
+    const { fargate } = this.options;
+    if (!image) return { taskDefinitionArn: fargate.taskDefinitionArn };
+    this.base ??= this.describeBase().catch((e: unknown) => {
+      this.base = undefined;
+      throw e;
+    });
+    const base = await this.base;
+    if (image === base.worker.image) return { taskDefinitionArn: fargate.taskDefinitionArn };
+    let arn = this.images.get(image);
+    if (!arn) {
+      arn = this.imageDefinitionArn(base.definition, base.worker, image).catch((e: unknown) => {
+        this.images.delete(image);
+        throw e;
+      });
+      this.images.set(image, arn);
+    }
+    return { taskDefinitionArn: await arn, image };
+  }
+
+  private async describeBase(): Promise<{ definition: TaskDefinition; worker: ContainerDefinition }> {
+    const { fargate } = this.options;
+    const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: fargate.taskDefinitionArn }));
+    const definition = out.taskDefinition;
+    const worker = definition?.containerDefinitions?.find((c) => c.name === fargate.containerName);
+    if (!definition?.family || !worker?.image) {
+      throw new Error(`Task definition ${fargate.taskDefinitionArn} has no container '${fargate.containerName}' with an image`);
+    }
+    return { definition, worker };
+  }
+
+  /** The latest revision of the image's family when it was derived from the same inputs, else a newly registered one. */
+  private async imageDefinitionArn(base: TaskDefinition, worker: ContainerDefinition, image: string): Promise<string> {
+    const wanted = imageTaskDefinition(base, worker, image, this.workRoot);
+    const fingerprint = wanted.containerDefinitions[1]?.dockerLabels?.[DEFINITION_LABEL];
+    try {
+      const found = (await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: wanted.family }))).taskDefinition;
+      const label = found?.containerDefinitions?.find((c) => c.name === IMAGE_CONTAINERS.task)?.dockerLabels?.[DEFINITION_LABEL];
+      if (found?.taskDefinitionArn && found.status === 'ACTIVE' && label === fingerprint) return found.taskDefinitionArn;
+    } catch (e) {
+      if (!isMissingDefinition(e)) throw e;
+    }
+    const registered = await this.ecs.send(new RegisterTaskDefinitionCommand(wanted));
+    const arn = registered.taskDefinition?.taskDefinitionArn;
+    if (!arn) throw new Error(`RegisterTaskDefinition of ${wanted.family} returned no ARN`);
+    return arn;
   }
 
   private async stop(taskArn: string, reason: string): Promise<void> {

@@ -5,10 +5,13 @@ import type { AddressInfo } from 'node:net';
  * A small server for the AWS JSON 1.1 services nothing on npm emulates:
  * Secrets Manager (the secret store), EventBridge (the event bus: PutEvents,
  * and PutRule/ListRules/DeleteRule for the rules the publisher checks) and ECS
- * (RunTask for the Fargate runner). It implements only the operations the
- * adapters call, with the real wire format, and records what it received so
- * tests can assert on it. ECS RunTask calls `onRunTask`, which a test uses to
- * start the container entry point as a local process.
+ * (task definitions and tasks for the Fargate runner). It implements only the
+ * operations the adapters call, with the real wire format, and records what it
+ * received so tests can assert on it. ECS RunTask starts the definition's
+ * containers in dependsOn order (START / COMPLETE / SUCCESS), each through
+ * `onStartContainer`, which a test uses to run it as a local process; the task
+ * stops when an essential container exits (the others are stopped) or when
+ * every container has stopped.
  */
 export interface FakeSecret {
   name: string;
@@ -34,10 +37,44 @@ export interface FakeRule {
   readonly State: string;
 }
 
-export interface RunTaskCall {
+/** A container ECS would start: the definition's settings merged with the RunTask overrides. */
+export interface FakeContainerStart {
   readonly taskArn: string;
-  readonly request: Record<string, unknown>;
+  readonly name: string;
+  /** The image the container asked for (never pulled: the test decides what runs). */
+  readonly image: string;
+  readonly entryPoint?: readonly string[];
+  readonly command?: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly user?: string;
 }
+
+/** A started container: resolves with its exit code; stop() is ECS's SIGTERM (StopTask, essential container exit). */
+export interface FakeContainerProcess {
+  readonly exited: Promise<number>;
+  stop(): void;
+}
+
+interface FakeContainerState {
+  readonly name: string;
+  readonly image: string;
+  readonly essential: boolean;
+  readonly dependsOn: readonly { containerName: string; condition: string }[];
+  status: 'PENDING' | 'RUNNING' | 'STOPPED';
+  started: boolean;
+  exitCode?: number;
+  reason?: string;
+  process?: FakeContainerProcess;
+}
+
+interface FakeTask {
+  lastStatus: string;
+  stoppedReason?: string;
+  readonly containers: FakeContainerState[];
+  readonly definition: Json;
+}
+
+type Json = Record<string, unknown>;
 
 /** EventBridge takes a bus name or ARN and means the default bus when given neither. */
 const busName = (nameOrArn: unknown): string => (nameOrArn === undefined ? 'default' : String(nameOrArn).replace(/^arn:.*:event-bus\//, ''));
@@ -51,11 +88,14 @@ export class AwsJsonFake {
   listRulesPageSize = 100;
   /** Operations that answer with the given error type (400) instead of working, e.g. `ListRules` → `AccessDeniedException`. */
   readonly failing = new Map<string, string>();
-  readonly tasks = new Map<string, { lastStatus: string; exitCode?: number; stoppedReason?: string }>();
+  readonly tasks = new Map<string, FakeTask>();
   readonly calls: string[] = [];
   readonly runTaskRequests: Record<string, unknown>[] = [];
-  onRunTask?: (call: RunTaskCall) => void;
-  onStopTask?: (taskArn: string) => void;
+  /** Registered ECS task definitions, in registration order (with their ARN, revision and status). */
+  readonly taskDefinitions: Json[] = [];
+  /** Every container started, in order, with the image it asked for. */
+  readonly startedContainers: FakeContainerStart[] = [];
+  onStartContainer?: (container: FakeContainerStart) => FakeContainerProcess;
   private server?: Server;
   private taskSeq = 0;
 
@@ -74,8 +114,103 @@ export class AwsJsonFake {
     this.secrets.set(name, { name, value, created: Date.now() / 1000 });
   }
 
-  finishTask(taskArn: string, exitCode: number): void {
-    this.tasks.set(taskArn, { lastStatus: 'STOPPED', exitCode, stoppedReason: 'Essential container in task exited' });
+  /** A task definition by ARN, `family:revision` or family (its latest ACTIVE revision). */
+  taskDefinition(ref: string): Json | undefined {
+    const byArn = this.taskDefinitions.find((d) => d.taskDefinitionArn === ref);
+    if (byArn) return byArn;
+    const [family, revision] = ref.replace(/^arn:.*:task-definition\//, '').split(':');
+    return this.taskDefinitions
+      .filter((d) => d.family === family && (revision === undefined ? d.status === 'ACTIVE' : String(d.revision) === revision))
+      .at(-1);
+  }
+
+  private registerTaskDefinition(body: Json): Json {
+    const family = String(body.family);
+    const revision = this.taskDefinitions.filter((d) => d.family === family).length + 1;
+    const definition = {
+      ...body,
+      family,
+      revision,
+      status: 'ACTIVE',
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:000000000000:task-definition/${family}:${revision}`,
+    };
+    this.taskDefinitions.push(definition);
+    return definition;
+  }
+
+  /** Starts every container whose dependencies are met, gives up on those whose dependencies never will be. */
+  private advance(taskArn: string, overrides: Json[]): void {
+    const task = this.tasks.get(taskArn);
+    if (!task) return;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const c of task.containers.filter((x) => x.status === 'PENDING')) {
+        let ready = true;
+        let never = task.lastStatus !== 'RUNNING';
+        for (const dep of c.dependsOn) {
+          const d = task.containers.find((x) => x.name === dep.containerName);
+          const met =
+            dep.condition === 'SUCCESS' ? d?.status === 'STOPPED' && d.exitCode === 0
+            : dep.condition === 'COMPLETE' ? d?.status === 'STOPPED' && d.started
+            : d?.started === true;
+          if (!met) ready = false;
+          if (!met && d?.status === 'STOPPED') never = true;
+        }
+        if (never) {
+          c.status = 'STOPPED';
+          c.reason = 'dependency condition not met';
+          changed = true;
+          if (c.essential) this.stopTask(taskArn, `Essential container ${c.name} did not start: dependency condition not met`);
+        } else if (ready) {
+          this.startContainer(taskArn, task, c, overrides);
+          changed = true;
+        }
+      }
+    }
+    if (task.containers.every((x) => x.status === 'STOPPED')) {
+      task.lastStatus = 'STOPPED';
+      task.stoppedReason ??= 'All containers exited';
+    }
+  }
+
+  private startContainer(taskArn: string, task: FakeTask, c: FakeContainerState, overrides: Json[]): void {
+    const spec = ((task.definition.containerDefinitions ?? []) as Json[]).find((d) => d.name === c.name) ?? {};
+    const override = overrides.find((o) => o.name === c.name) ?? {};
+    const env = (list: unknown) => Object.fromEntries(((list ?? []) as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    const start: FakeContainerStart = {
+      taskArn,
+      name: c.name,
+      image: c.image,
+      ...(spec.entryPoint ? { entryPoint: spec.entryPoint as string[] } : {}),
+      ...((override.command ?? spec.command) ? { command: (override.command ?? spec.command) as string[] } : {}),
+      environment: { ...env(spec.environment), ...env(override.environment) },
+      ...(spec.user ? { user: String(spec.user) } : {}),
+    };
+    this.startedContainers.push(start);
+    c.status = 'RUNNING';
+    c.started = true;
+    if (!this.onStartContainer) return;
+    c.process = this.onStartContainer(start);
+    void c.process.exited.then((code) => {
+      c.status = 'STOPPED';
+      c.exitCode = code;
+      if (c.essential) this.stopTask(taskArn, 'Essential container in task exited');
+      this.advance(taskArn, overrides);
+    });
+  }
+
+  /** ECS's StopTask (or an essential container's exit): stops the running containers, cancels the pending ones. */
+  private stopTask(taskArn: string, reason: string): void {
+    const task = this.tasks.get(taskArn);
+    if (!task || task.lastStatus === 'STOPPED') return;
+    task.stoppedReason ??= reason;
+    task.lastStatus = 'STOPPING';
+    for (const c of task.containers) {
+      if (c.status === 'RUNNING') c.process?.stop();
+      if (c.status === 'PENDING') c.status = 'STOPPED';
+      if (c.status === 'RUNNING' && !c.process) c.status = 'STOPPED';
+    }
+    if (task.containers.every((x) => x.status === 'STOPPED')) task.lastStatus = 'STOPPED';
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -164,35 +299,67 @@ export class AwsJsonFake {
           ...(next < all.length ? { NextToken: Buffer.from(String(next)).toString('base64url') } : {}),
         });
       }
+      case 'AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition': {
+        if (!body.family || !Array.isArray(body.containerDefinitions) || body.containerDefinitions.length === 0) {
+          return fail('ClientException', 'family and containerDefinitions are required');
+        }
+        return reply(200, { taskDefinition: this.registerTaskDefinition(body), tags: [] });
+      }
+      case 'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition': {
+        const definition = this.taskDefinition(String(body.taskDefinition ?? ''));
+        if (!definition) return fail('ClientException', 'Unable to describe task definition.');
+        return reply(200, { taskDefinition: definition });
+      }
       case 'AmazonEC2ContainerServiceV20141113.RunTask': {
-        const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/fake/${++this.taskSeq}`;
-        this.tasks.set(taskArn, { lastStatus: 'RUNNING' });
         this.runTaskRequests.push(body);
-        this.onRunTask?.({ taskArn, request: body });
-        return reply(200, { tasks: [{ taskArn, lastStatus: 'PROVISIONING' }], failures: [] });
+        const definition = this.taskDefinition(String(body.taskDefinition ?? ''));
+        if (!definition) return fail('InvalidParameterException', 'TaskDefinition not found.');
+        const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/fake/${++this.taskSeq}`;
+        const containers = ((definition.containerDefinitions ?? []) as Json[]).map(
+          (d): FakeContainerState => ({
+            name: String(d.name),
+            image: String(d.image),
+            essential: d.essential !== false,
+            dependsOn: (d.dependsOn ?? []) as { containerName: string; condition: string }[],
+            status: 'PENDING',
+            started: false,
+          }),
+        );
+        const task: FakeTask = { lastStatus: 'RUNNING', containers, definition };
+        this.tasks.set(taskArn, task);
+        const overrides = ((body.overrides as Json | undefined)?.containerOverrides ?? []) as Json[];
+        this.advance(taskArn, overrides);
+        return reply(200, { tasks: [{ taskArn, taskDefinitionArn: definition.taskDefinitionArn, lastStatus: 'PROVISIONING' }], failures: [] });
       }
       case 'AmazonEC2ContainerServiceV20141113.DescribeTasks': {
         const arns = (body.tasks ?? []) as string[];
         return reply(200, {
-          tasks: arns
-            .filter((a) => this.tasks.has(a))
-            .map((a) => {
-              const t = this.tasks.get(a) ?? { lastStatus: 'RUNNING' };
-              return {
+          tasks: arns.flatMap((a) => {
+            const t = this.tasks.get(a);
+            if (!t) return [];
+            return [
+              {
                 taskArn: a,
                 lastStatus: t.lastStatus,
                 ...(t.stoppedReason ? { stoppedReason: t.stoppedReason } : {}),
-                containers: [{ name: 'worker', lastStatus: t.lastStatus, ...(t.exitCode === undefined ? {} : { exitCode: t.exitCode }) }],
-              };
-            }),
+                containers: t.containers.map((c) => ({
+                  name: c.name,
+                  image: c.image,
+                  lastStatus: c.status,
+                  ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
+                  ...(c.reason ? { reason: c.reason } : {}),
+                })),
+              },
+            ];
+          }),
           failures: arns.filter((a) => !this.tasks.has(a)).map((a) => ({ arn: a, reason: 'MISSING' })),
         });
       }
       case 'AmazonEC2ContainerServiceV20141113.StopTask': {
         const arn = String(body.task);
-        this.tasks.set(arn, { lastStatus: 'STOPPED', exitCode: 137, stoppedReason: String(body.reason ?? 'stopped') });
-        this.onStopTask?.(arn);
-        return reply(200, { task: { taskArn: arn, lastStatus: 'STOPPED' } });
+        if (!this.tasks.has(arn)) return fail('InvalidParameterException', 'The referenced task was not found.');
+        this.stopTask(arn, String(body.reason ?? 'Task stopped by user'));
+        return reply(200, { task: { taskArn: arn, lastStatus: this.tasks.get(arn)?.lastStatus } });
       }
       default:
         return fail('UnknownOperationException', `not emulated: ${target}`);
