@@ -25,6 +25,9 @@ export const LAZY_MODULES: readonly { readonly name: string; readonly entry: str
   { name: 'date-holidays', entry: 'node_modules/date-holidays/lib/index.cjs' },
   { name: 'isomorphic-git', entry: 'node_modules/isomorphic-git/index.cjs' },
   { name: 'isomorphic-git/http/node', entry: 'node_modules/isomorphic-git/http/node/index.cjs' },
+  // Flow validation (saving a flow) and Ion (ionToJson, Git diff files) only.
+  { name: 'ajv/dist/2020', entry: 'node_modules/ajv/dist/2020.js' },
+  { name: 'ion-js', entry: 'node_modules/ion-js/dist/commonjs/es6/Ion.js' },
 ];
 
 /**

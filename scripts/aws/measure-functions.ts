@@ -44,6 +44,8 @@ const PROBES: Readonly<Record<string, string>> = {
   'date-holidays': "new (m.default ?? m)('FR').getHolidays(2026).some((h) => h.type === 'public' && h.date.startsWith('2026-07-14'))",
   'isomorphic-git': "typeof m.clone === 'function' && typeof m.push === 'function' && /^\\d+\\./.test(m.version())",
   'isomorphic-git/http/node': "typeof (m.default ?? m).request === 'function'",
+  'ajv/dist/2020': "new m.Ajv2020().compile({ type: 'object', required: ['id'] })({ id: 'x' }) === true",
+  'ion-js': "m.dumpText({ a: 1 }) === '{a:1}'",
   'jq-web': "m.then((jq) => jq.raw('{\"a\":[1,2]}', '.a | length', ['-c']).trim() === '2')",
 };
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;

@@ -1,12 +1,22 @@
-import * as ion from 'ion-js';
+import { createRequire } from 'node:module';
+import type * as IonModule from 'ion-js';
 import YAML from 'yaml';
 import { EvalFailure } from './signals';
 import { str } from './filters-core';
 import { isNumber, JDouble, toPlain } from './values';
 
+const requireCjs = createRequire(import.meta.url);
+let ionModule: typeof IonModule | undefined;
+
+/** ion-js (about 100 KB) is required on first use: few requests touch Ion (see LAZY_MODULES in lib/windhover-function.ts). */
+export function ionJs(): typeof IonModule {
+  ionModule ??= requireCjs('ion-js') as typeof IonModule;
+  return ionModule;
+}
+
 /** Ion text as Jackson's Ion writer produces it. */
 export function toIon(v: unknown): string {
-  return ion.dumpText(toPlain(v) ?? null);
+  return ionJs().dumpText(toPlain(v) ?? null);
 }
 
 /** Parses Ion text into plain data. */
@@ -14,7 +24,7 @@ export function fromIon(s: string): unknown {
   let loaded: unknown;
   try {
     // loadAll reads to the end, so truncated input is an error rather than a partial value.
-    loaded = ion.loadAll(s)[0] ?? null;
+    loaded = ionJs().loadAll(s)[0] ?? null;
   } catch (e) {
     throw new EvalFailure(`Invalid Ion: ${(e as Error).message}`);
   }

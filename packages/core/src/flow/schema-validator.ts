@@ -1,4 +1,5 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import type { PluginDescriptor } from '../plugins/plugin';
 import { PluginRegistry } from '../plugins/plugin-registry';
 import { closeMatches } from './close-matches';
@@ -59,7 +60,10 @@ const shallow = (required: string[], description: string, common: Record<string,
 
 function sharedValidator(): Shared {
   if (shared) return shared;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: false, inlineRefs: false });
+  // ajv (about 130 KB) is required when the first flow is validated, not when this module loads:
+  // most API requests and every queue consumer never validate one (LAZY_MODULES in lib/windhover-function.ts).
+  const { Ajv2020: AjvClass } = createRequire(import.meta.url)('ajv/dist/2020') as typeof import('ajv/dist/2020');
+  const ajv = new AjvClass({ allErrors: true, verbose: true, discriminator: true, strict: false, inlineRefs: false });
   ajv.addFormat('kestra-duration', { type: 'string', validate: (s: string) => isExpression(s) || isIsoDuration(s) });
   // The flow document does not depend on the plugins: build it from an empty registry.
   const { $defs, $id: _id, ...rootSchema } = buildFlowSchema(new PluginRegistry()) as Record<string, unknown>;

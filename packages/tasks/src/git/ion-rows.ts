@@ -1,4 +1,13 @@
-import { IonTypes, makeTextWriter } from 'ion-js';
+import { createRequire } from 'node:module';
+import type * as IonModule from 'ion-js';
+
+const requireCjs = createRequire(import.meta.url);
+let ionModule: typeof IonModule | undefined;
+/** ion-js is required on first use (LAZY_MODULES in lib/windhover-function.ts). */
+const ionJs = (): typeof IonModule => {
+  ionModule ??= requireCjs('ion-js') as typeof IonModule;
+  return ionModule;
+};
 
 /** A diff row (flat object of strings, numbers, booleans): null and undefined fields are omitted. */
 export type IonRow = object;
@@ -8,6 +17,7 @@ export type IonRow = object;
  * Amazon's ion-js so any Ion reader (and Kestra's FileSerde) reads it back.
  */
 export function toIonRows(rows: readonly IonRow[]): Uint8Array {
+  const { IonTypes, makeTextWriter } = ionJs();
   const writer = makeTextWriter();
   for (const row of rows) {
     writer.stepIn(IonTypes.STRUCT);
