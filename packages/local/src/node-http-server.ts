@@ -51,6 +51,10 @@ export async function toApiRequest(req: IncomingMessage, maxBodyBytes: number): 
 
 /** The shared ApiResponse → node:http: strings and bytes as they are, anything else as JSON. */
 export function writeApiResponse(res: ServerResponse, response: ApiResponse): void {
+  if (response.stream) {
+    streamApiResponse(res, response.status, response.headers ?? {}, response.stream);
+    return;
+  }
   const headers: Record<string, string> = { ...response.headers };
   let body: Buffer | undefined;
   if (response.body === undefined || response.body === null) body = undefined;
@@ -63,6 +67,33 @@ export function writeApiResponse(res: ServerResponse, response: ApiResponse): vo
   headers['content-length'] = String(body?.length ?? 0);
   res.writeHead(response.status, headers);
   res.end(body);
+}
+
+/**
+ * Sends a streamed answer chunk by chunk (server-sent events). A client that
+ * goes away stops the stream; a stream that fails ends what was sent.
+ */
+function streamApiResponse(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, stream: AsyncIterable<string>): void {
+  res.writeHead(status, { ...headers });
+  res.flushHeaders();
+  const chunks = stream[Symbol.asyncIterator]();
+  let open = true;
+  res.on('close', () => {
+    open = false;
+    void chunks.return?.();
+  });
+  void (async () => {
+    try {
+      while (open) {
+        const next = await chunks.next();
+        if (next.done || !open) break;
+        res.write(next.value);
+      }
+    } catch {
+      // Nothing more can be said on a stream already started.
+    }
+    res.end();
+  })();
 }
 
 /** A node:http server that adapts every request to the shared API handler. */

@@ -18,6 +18,13 @@ export interface ApiResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** A string or bytes is sent as is; anything else is sent as JSON. */
   readonly body?: unknown;
+  /**
+   * A long answer sent chunk by chunk as it is produced (server-sent
+   * events). Takes the place of `body`. The local server streams it; an
+   * edition that cannot stream (API Gateway) sends what arrived within its
+   * time budget, then stops the iterable.
+   */
+  readonly stream?: AsyncIterable<string>;
 }
 
 /** Path parameters from `:name` segments of a route pattern. */

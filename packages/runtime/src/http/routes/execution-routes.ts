@@ -21,6 +21,8 @@ import { SECRET_MASK, executionJson, executionStoragePrefix, executionUrl } from
 
 const BASE = '/api/v1/:tenant/executions';
 const WAIT_LIMIT_MS = 15 * 60_000;
+/** A follower is told to reconnect after this long (the stream of a very long execution is renewed). */
+const FOLLOW_LIMIT_MS = 60 * 60_000;
 
 function parseLabels(values: readonly string[]): Label[] {
   return values.map((l) => {
@@ -162,6 +164,36 @@ export function executionRoutes(deps: ApiDeps): Route[] {
   };
   const flowOf = async (e: Execution): Promise<Flow | undefined> => (await deps.ports.flows.get(e.tenantId, e.namespace, e.flowId, e.flowRevision))?.flow;
   const present = async (e: Execution): Promise<Record<string, unknown>> => executionJson(e, await flowOf(e));
+  const ended = (e: Execution) => isTerminated(e.state.current) && e.engine?.terminated !== false;
+
+  /** The events of /follow: a comment first (Kestra's keepalive), then progress on every change, then end. */
+  async function* follow(first: Execution): AsyncGenerator<string> {
+    yield ':\n\nretry: 500\n\n';
+    if (ended(first)) {
+      yield `id: end\nevent: end\ndata: ${JSON.stringify(await present(first))}\n\n`;
+      return;
+    }
+    const deadline = Date.now() + FOLLOW_LIMIT_MS;
+    let e: Execution | undefined = first;
+    let last = '';
+    let delay = 10;
+    while (e && !e.deleted) {
+      const data = JSON.stringify(await present(e));
+      if (data !== last) {
+        yield `id: progress\nevent: progress\ndata: ${data}\n\n`;
+        last = data;
+        delay = 10;
+      }
+      if (ended(e)) {
+        yield `id: end\nevent: end\ndata: ${data}\n\n`;
+        return;
+      }
+      if (Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 250);
+      e = await deps.ports.executions.get(first.tenantId, first.id);
+    }
+  }
 
   const create = async ({ request, params }: { request: ApiRequest; params: Readonly<Record<string, string>> }): Promise<ApiResponse> => {
     const tenantId = params['tenant'];
@@ -298,24 +330,15 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       },
     },
     {
-      // Kestra streams execution updates as server-sent events. The shared handler answers whole
-      // bodies (API Gateway cannot stream), so this waits up to 25 s and sends the state reached;
-      // the `end` event closes a finished execution, otherwise `retry` makes EventSource reconnect.
+      // Kestra's follow: server-sent events `progress` with the execution each time it changes, then
+      // `end` once it has terminated (just `end` for one already terminated). The local edition
+      // streams them; on API Gateway the answer holds what happened within 25 s and `retry` makes
+      // EventSource reconnect.
       method: 'GET',
       path: `${BASE}/:executionId/follow`,
       handle: async ({ params }) => {
-        const tenantId = params['tenant'];
-        const first = await load(tenantId, params['executionId']);
-        const e = isTerminated(first.state.current)
-          ? first
-          : deps.executions.waitForTerminal
-            ? await deps.executions.waitForTerminal(tenantId, first.id, 25_000)
-            : await waitForTerminal(deps, tenantId, first.id, 25_000);
-        const data = JSON.stringify(await present(e));
-        const events = [':\n\n', `id: progress\nevent: progress\ndata: ${data}\n\n`];
-        if (isTerminated(e.state.current)) events.push(`id: end\nevent: end\ndata: ${data}\n\n`);
-        else events.push('retry: 500\n\n');
-        return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: events.join('') };
+        const first = await load(params['tenant'], params['executionId']);
+        return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, stream: follow(first) };
       },
     },
     {
