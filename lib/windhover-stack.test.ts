@@ -190,9 +190,36 @@ describe('WindhoverStack', () => {
         { Effect: 'Allow', Action: 'events:ListRules', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
       ]);
     }
-    // RunTask only for our task definition, PassRole only for its roles.
-    const runTask = statementsOf(functionId('Windhover worker')).find((s) => s.Action === 'ecs:RunTask');
-    expect(JSON.stringify(runTask?.Resource)).toContain('TaskDefinition');
+    // RunTask only for our task definition and the ones derived from it per containerImage (family `{family}-img-*`),
+    // in our cluster; PassRole only for its roles, only to ECS tasks.
+    const workerStatements = statementsOf(functionId('Windhover worker'));
+    const [[taskDefinitionId, taskDefinition]] = ofType('AWS::ECS::TaskDefinition') as [[string, Resource]];
+    const family = String(taskDefinition.Properties?.Family);
+    const runTask = workerStatements.find((s) => s.Action === 'ecs:RunTask');
+    expect(runTask?.Resource).toEqual([
+      { Ref: taskDefinitionId },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecs:eu-west-1:123456789012:task-definition/${family}-img-*`]] },
+    ]);
+    expect(JSON.stringify(runTask?.Condition)).toContain('ecs:cluster');
+    // Registering and describing task definitions has no resource type in IAM: Resource `*`, the stack's Region only.
+    expect(workerStatements.filter((s) => JSON.stringify(s.Action).includes('TaskDefinition'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+      },
+    ]);
+    const passRole = workerStatements.find((s) => s.Action === 'iam:PassRole');
+    expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    const roleIds = ofType('AWS::IAM::Role').map(([id]) => id);
+    const passed = (passRole?.Resource as { 'Fn::GetAtt': [string, string] }[]).map((r) => r['Fn::GetAtt'][0]);
+    expect(passed).toHaveLength(2);
+    for (const id of passed) expect(roleIds).toContain(id);
+    expect(passed.every((id) => id.includes('TaskDefinition'))).toBe(true);
+    for (const name of ['Windhover API (', 'Windhover executor', 'Windhover scheduler']) {
+      expect([...actionsOf(functionId(name))].some((a) => a.includes('TaskDefinition') || a === 'iam:PassRole'), name).toBe(false);
+    }
   });
 
   it('builds the dashboard with its widgets and alarms on DLQ depth, executor errors and API 5xx', () => {

@@ -60,7 +60,10 @@ export interface WorkersProps {
  * public IP to reach the internet and AWS APIs), and one task definition
  * whose image is built at deploy time from functions/fargate/Dockerfile. The
  * worker function starts tasks with RunTask; inputs and outputs are staged in
- * the bucket under `jobs/`, and output lines stream back through it.
+ * the bucket under `jobs/`, and output lines stream back through it. A job
+ * with its own `containerImage` runs a task definition the worker function
+ * derives from this one (same roles, size and logs) and registers once per
+ * image.
  */
 export class Workers extends Construct {
   readonly cluster: Cluster;
@@ -102,11 +105,21 @@ export class Workers extends Construct {
   /** Lets a function run, watch and stop worker tasks, and tells it how. */
   configureRunTasks(fn: LambdaFunction): void {
     const stack = Stack.of(this);
+    // Jobs with their own containerImage run task definitions derived from ours, family `{family}-img-{hash}`.
+    const imageDefinitions = `arn:${stack.partition}:ecs:${stack.region}:${stack.account}:task-definition/${this.taskDefinition.family}-img-*`;
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['ecs:RunTask'],
-        resources: [this.taskDefinition.taskDefinitionArn],
+        resources: [this.taskDefinition.taskDefinitionArn, imageDefinitions],
         conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    // Neither action has a resource type in IAM (Resource `*`): limited to the stack's Region.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
       }),
     );
     fn.addToRolePolicy(
@@ -119,6 +132,7 @@ export class Workers extends Construct {
       new PolicyStatement({
         actions: ['iam:PassRole'],
         resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );
     fn.addEnvironment(ENV_NAMES.FARGATE_CLUSTER_ARN, this.cluster.clusterArn);
