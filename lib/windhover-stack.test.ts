@@ -213,7 +213,7 @@ describe('WindhoverStack', () => {
     const passRole = workerStatements.find((s) => s.Action === 'iam:PassRole');
     expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     const roleIds = ofType('AWS::IAM::Role').map(([id]) => id);
-    const passed = (passRole?.Resource as { 'Fn::GetAtt': [string, string] }[]).map((r) => r['Fn::GetAtt'][0]);
+    const passed = ((passRole?.Resource ?? []) as { 'Fn::GetAtt': [string, string] }[]).map((r) => r['Fn::GetAtt'][0]);
     expect(passed).toHaveLength(2);
     for (const id of passed) expect(roleIds).toContain(id);
     expect(passed.every((id) => id.includes('TaskDefinition'))).toBe(true);
