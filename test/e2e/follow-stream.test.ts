@@ -5,6 +5,13 @@ import { AUTH, type Json, client, startE2eServer } from './local-client';
 const PAUSED = `id: paused
 namespace: company.follow
 tasks:
+  - id: before
+    type: io.kestra.plugin.core.log.Log
+    message: before the pause
+  - id: warn
+    type: io.kestra.plugin.core.log.Log
+    level: WARN
+    message: a warning
   - id: wait
     type: io.kestra.plugin.core.flow.Pause
   - id: after
@@ -122,5 +129,31 @@ describe('GET /executions/{id}/follow streams server-sent events', () => {
     expect((await api.execution(id)).status).toBe(200);
     await api.call('DELETE', `/api/v1/main/executions/${id}/kill`);
     await api.waitForState(id, ['KILLED']);
+  });
+
+  it('GET /logs/{id}/follow sends the stored logs, then each new log line as it is written', async () => {
+    const id = String((await api.execute('company.follow', 'paused')).json['id']);
+    await api.waitForState(id, ['PAUSED']);
+    const res = await fetch(`${server.url}/api/v1/main/logs/${id}/follow`, { headers: { authorization: AUTH } });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const logs = sseReader(res.body!);
+    const first = await logs.next();
+    expect(first).toMatchObject({ id: 'progress', data: { executionId: id, taskId: 'before', level: 'INFO', message: 'before the pause' } });
+    expect((await logs.next())?.data).toMatchObject({ taskId: 'warn', level: 'WARN' });
+    await expect(logs.next(300)).rejects.toThrow('no event in time');
+    expect((await api.call('POST', `/api/v1/main/executions/${id}/resume`)).status).toBe(204);
+    expect((await logs.next())?.data).toMatchObject({ taskId: 'after', message: 'resumed' });
+    await api.waitForState(id, ['SUCCESS']);
+    // Like Kestra, the stream stays open once the execution has ended, with nothing replayed.
+    await expect(logs.next(1500)).rejects.toThrow('no event in time');
+    await logs.cancel();
+
+    const warnOnly = await fetch(`${server.url}/api/v1/main/logs/${id}/follow?minLevel=WARN`, { headers: { authorization: AUTH } });
+    const filtered = sseReader(warnOnly.body!);
+    expect((await filtered.next())?.data).toMatchObject({ taskId: 'warn', level: 'WARN' });
+    await expect(filtered.next(500)).rejects.toThrow('no event in time');
+    await filtered.cancel();
+    expect((await api.call('GET', `/api/v1/main/logs/${id}/follow?minLevel=LOUD`)).status).toBe(400);
+    expect((await api.call('GET', '/api/v1/main/logs/doesNotExist123/follow')).status).toBe(404);
   });
 });

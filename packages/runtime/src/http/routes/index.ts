@@ -7,6 +7,7 @@ import { flowRoutes } from './flow-routes';
 import { gitopsRoutes } from './gitops';
 import { healthRoutes } from './health-routes';
 import { kvRoutes } from './kv';
+import { logFollowRoutes } from './log-follow-routes';
 import { logRoutes } from './log-routes';
 import { metricsRoutes } from './metrics-routes';
 import { namespaceFileRoutes } from './namespace-files';
@@ -25,6 +26,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   executionRoutes,
   executionBulkRoutes,
   logRoutes,
+  logFollowRoutes,
   metricsRoutes,
   triggerRoutes,
   webhookRoutes,
