@@ -115,6 +115,22 @@ describe('flow graph and execution state commands over HTTP', () => {
     expect((await post('/flows/graph', 'id: bad\nnamespace: company.graph\ntasks: []\n', 'application/x-yaml')).status).toBe(422);
   });
 
+  it('expands the subflows named in ?subflows= and answers 404 when one does not exist', async () => {
+    const parent = `id: caller\nnamespace: company.graph\ntasks:\n  - id: launch\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: company.graph\n    flowId: graphed\n  - id: broken\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: company.graph\n    flowId: missing\n`;
+    expect((await api.createFlow(parent)).status).toBe(200);
+    const plain = await api.call('GET', '/api/v1/main/flows/company.graph/caller/graph');
+    expect((plain.json['clusters'] as Json[]).length).toBe(0);
+    const r = await api.call('GET', '/api/v1/main/flows/company.graph/caller/graph?subflows=root.launch');
+    expect(r.status).toBe(200);
+    const launch = (r.json['clusters'] as Json[]).find((c) => (c['cluster'] as Json)['uid'] === 'cluster_root.launch');
+    expect(launch?.['cluster']).toMatchObject({ type: `${H}SubflowGraphCluster`, taskNode: { uid: 'root.launch', type: `${H}SubflowGraphTask` } });
+    const uids = (r.json['nodes'] as Json[]).map((n) => n['uid']);
+    expect(uids).toEqual(expect.arrayContaining(['root.launch.fan.left', 'root.launch.alert', 'root.launch.Triggers.every_minute']));
+    expect((await api.call('GET', '/api/v1/main/flows/company.graph/caller/graph?subflows=root.broken')).status).toBe(404);
+    const drafted = await post('/flows/graph?subflows=root.launch', parent, 'application/x-yaml');
+    expect((drafted.json['nodes'] as Json[]).map((n) => n['uid'])).toContain('root.launch.fan.right');
+  });
+
   it('GET /executions/{id}/graph draws the run: one node per loop iteration with its task run', async () => {
     const looped = `id: looped\nnamespace: company.state\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: [x, y]\n    tasks:\n      - id: log\n        type: io.kestra.plugin.core.log.Log\n        message: "{{ taskrun.value }}"\n`;
     expect((await api.createFlow(looped)).status).toBe(200);

@@ -223,6 +223,37 @@ describe('flowGraph', () => {
     assertWellFormed(g);
   });
 
+  it('expands the subflows it is asked to, nested ones included, as SubflowGraphClusters', () => {
+    const parent = flow(`id: parent\nnamespace: a\ntasks:\n  - {id: launch, type: io.kestra.plugin.core.flow.Subflow, namespace: a, flowId: child}\n  - {id: dynamic, type: io.kestra.plugin.core.flow.Subflow, namespace: a, flowId: "{{ inputs.f }}"}\n  - {id: last, type: io.kestra.plugin.core.log.Log, message: m}\n`);
+    const child = flow(`id: child\nnamespace: a\ntriggers:\n  - {id: schedule, type: io.kestra.plugin.core.trigger.Schedule, cron: "0 * * * *"}\ntasks:\n  - id: pick\n    type: io.kestra.plugin.core.flow.Switch\n    value: x\n    cases:\n      x:\n        - {id: deeper, type: io.kestra.plugin.core.flow.Subflow, namespace: a, flowId: grandchild}\n`);
+    const grandchild = flow(`id: grandchild\nnamespace: a\ntasks:\n  - {id: leaf, type: io.kestra.plugin.core.log.Log, message: m}\n`);
+    const asked: string[] = [];
+    const subflow = (ns: string, id: string) => {
+      asked.push(`${ns}.${id}`);
+      return ({ child, grandchild } as Record<string, Flow>)[id];
+    };
+    const plain = flowGraph(parent, { subflow });
+    expect(plain.clusters).toHaveLength(0);
+    expect(asked).toEqual([]);
+
+    const g = flowGraph(parent, { subflow, expandSubflows: ['root.launch', 'root.dynamic', 'root.launch.pick.deeper'] });
+    const launch = cluster(g, 'cluster_root.launch');
+    expect(launch.cluster).toMatchObject({ type: `${H}SubflowGraphCluster`, relationType: 'SEQUENTIAL', taskNode: { uid: 'root.launch', type: `${H}SubflowGraphTask` } });
+    expect(g.nodes.find((n) => n.uid === 'root.launch.pick')).toMatchObject({ relationType: 'CHOICE', task: { id: 'pick' } });
+    expect(g.nodes.find((n) => n.uid === 'root.launch.Triggers.schedule')?.type).toBe(`${H}GraphTrigger`);
+    expect(edge(g, launch.start, 'root.launch').relation).toEqual({});
+    expect(edge(g, rootStart(g), launch.start).relation).toEqual({});
+    expect(edge(g, launch.end, 'root.dynamic').relation).toEqual({ relationType: 'SEQUENTIAL' });
+    const deeper = cluster(g, 'cluster_root.launch.pick.deeper');
+    expect(deeper.parents).toEqual(['cluster_root.launch', 'cluster_root.launch.pick']);
+    expect(edge(g, 'root.launch.pick.deeper', 'root.launch.pick.deeper.leaf').relation).toEqual({ relationType: 'SEQUENTIAL' });
+    // A subflow named by an expression cannot be drawn before it runs.
+    expect(g.nodes.find((n) => n.uid === 'root.dynamic')?.type).toBe(`${H}SubflowGraphTask`);
+    expect(g.clusters.some((c) => c.cluster.uid === 'cluster_root.dynamic')).toBe(false);
+    expect(asked).toEqual(['a.child', 'a.grandchild']);
+    assertWellFormed(g);
+  });
+
   it('is a pure function of the flow: the same flow gives the same uids', () => {
     const f = example('0166-company.team.dag.yaml');
     expect(flowGraph(f)).toEqual(flowGraph(f));

@@ -107,6 +107,8 @@ class Cluster {
     readonly taskNode?: Vertex,
     /** The task run of the flowable this cluster draws (execution graphs): its children are the runs under it. */
     readonly run?: TaskRun,
+    /** Kestra's class of the cluster: GraphCluster, or SubflowGraphCluster for an expanded subflow. */
+    readonly clusterType = 'GraphCluster',
   ) {
     const junction = (name: string, type: string): Vertex => ({ kind: 'vertex', uid: `${uid}.${name}-${deriveId(uid, name)}`, type: `${H}${type}`, error: false });
     this.root = junction('root', 'GraphClusterRoot');
@@ -187,6 +189,21 @@ export interface FlowGraphOptions {
    * its `taskRun` and loop `values`.
    */
   readonly execution?: Execution;
+  /**
+   * Uids of Subflow / ForEachItem nodes to draw with the subflow's own
+   * graph inside (Kestra's `subflows` parameter), nested ones included
+   * (`root.launch.child`). A subflow whose flow `subflow` does not return,
+   * or whose namespace or flowId is an expression, stays one node.
+   */
+  readonly expandSubflows?: readonly string[];
+  readonly subflow?: (namespace: string, flowId: string, revision: number | undefined) => Flow | undefined;
+}
+
+/** The namespace, flowId and revision a Subflow / ForEachItem task calls, when they are not expressions. */
+export function subflowTarget(task: TaskDefinition): { namespace: string; flowId: string; revision?: number } | undefined {
+  const { namespace, flowId, revision } = task;
+  if (typeof namespace !== 'string' || typeof flowId !== 'string' || namespace.includes('{{') || flowId.includes('{{')) return undefined;
+  return { namespace, flowId, ...(typeof revision === 'number' ? { revision } : {}) };
 }
 
 class GraphBuilder {
@@ -195,6 +212,7 @@ class GraphBuilder {
   constructor(
     private readonly canonical: (type: string) => string,
     private readonly execution?: Execution,
+    private readonly options: FlowGraphOptions = {},
   ) {
     this.#byId = new Map((execution?.taskRunList ?? []).map((r) => [r.id, r]));
   }
@@ -290,8 +308,16 @@ class GraphBuilder {
         return c;
       }
       case T.subflow:
-      case T.forEachItem:
-        return node(relationType, 'SubflowGraphTask');
+      case T.forEachItem: {
+        const target = this.options.expandSubflows?.includes(uid) ? subflowTarget(task) : undefined;
+        const sub = target ? this.options.subflow?.(target.namespace, target.flowId, target.revision) : undefined;
+        if (!sub) return node(relationType, 'SubflowGraphTask');
+        // Kestra's SubflowGraphCluster: the subflow's own graph (drawn without the execution) behind the task.
+        const c = new Cluster(uid, 'SEQUENTIAL', node(relationType, 'SubflowGraphTask'), run, 'SubflowGraphCluster');
+        const nested = (this.options.expandSubflows ?? []).filter((x) => x.startsWith(`${uid}.`));
+        new GraphBuilder(this.canonical, undefined, { ...this.options, expandSubflows: nested }).flowInto(c, sub);
+        return c;
+      }
       default:
         return node(relationType);
     }
@@ -366,6 +392,13 @@ class GraphBuilder {
     else c.removeAfterExecution();
   }
 
+  /** A flow drawn into a cluster (Kestra's GraphUtils.of): triggers, tasks, errors, finally, afterExecution. */
+  flowInto(c: Cluster, flow: Flow): void {
+    if (flow.triggers && flow.triggers.length > 0) this.triggers(c, flow.triggers);
+    this.fill(c, asTaskList(flow.tasks), 'SEQUENTIAL');
+    this.alternatives(c, asTaskList(flow.errors), asTaskList(flow.finally), asTaskList(flow.afterExecution));
+  }
+
   triggers(root: Cluster, triggers: readonly TriggerDefinition[]): void {
     const c = new Cluster(`${root.uid}.Triggers`, undefined);
     c.removeFinally();
@@ -405,7 +438,7 @@ function flatten(c: Cluster, nodes: GraphNode[], edges: GraphEdge[], clusters: G
     clusters.push({
       cluster: {
         uid,
-        type: `${H}GraphCluster`,
+        type: `${H}${m.clusterType}`,
         error: m.error,
         ...(m.branchType ? { branchType: m.branchType } : {}),
         ...(m.relationType ? { relationType: m.relationType } : {}),
@@ -436,11 +469,8 @@ function flatten(c: Cluster, nodes: GraphNode[], edges: GraphEdge[], clusters: G
  */
 export function flowGraph(flow: Flow, options: FlowGraphOptions = {}): FlowGraph {
   const canonical = (type: string) => coreTaskType(type)?.canonical ?? options.canonicalType?.(type) ?? type;
-  const b = new GraphBuilder(canonical, options.execution);
   const root = new Cluster('root', undefined);
-  if (flow.triggers && flow.triggers.length > 0) b.triggers(root, flow.triggers);
-  b.fill(root, asTaskList(flow.tasks), 'SEQUENTIAL');
-  b.alternatives(root, asTaskList(flow.errors), asTaskList(flow.finally), asTaskList(flow.afterExecution));
+  new GraphBuilder(canonical, options.execution, options).flowInto(root, flow);
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const clusters: GraphClusterEntry[] = [];

@@ -7,7 +7,6 @@ import {
   NotFoundError,
   STATE_TYPES,
   ValidationError,
-  flowGraph,
   inputId,
   isTerminated,
   resolveInputs,
@@ -18,6 +17,7 @@ import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { bodyForm, bodyJson, json, noContent, queryAll, queryBool, queryFilters, queryInt, queryOne } from '../request';
 import type { UploadedInputFile } from '../../services/execution-commands';
 import { SECRET_MASK, executionJson, executionStoragePrefix, executionUrl } from './execution-json';
+import { resolvedFlowGraph, subflowsParam } from './flow-graph-routes';
 
 const BASE = '/api/v1/:tenant/executions';
 const WAIT_LIMIT_MS = 15 * 60_000;
@@ -355,11 +355,11 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       // The execution's flow revision drawn with its task runs (one node per loop iteration).
       method: 'GET',
       path: `${BASE}/:executionId/graph`,
-      handle: async ({ params }) => {
+      handle: async ({ request, params }) => {
         const e = await load(params['tenant'], params['executionId']);
         const f = await deps.ports.flows.get(e.tenantId, e.namespace, e.flowId, e.flowRevision);
         if (!f) throw new FlowNotFoundError(e.namespace, e.flowId, e.flowRevision);
-        return json(200, flowGraph(f.flow, { execution: e }));
+        return json(200, await resolvedFlowGraph(deps, e.tenantId, f.flow, { execution: e, expand: subflowsParam(request) }));
       },
     },
     {
