@@ -15,8 +15,14 @@ export interface QueuedSweepResult {
 
 /** Most waiters of one flow read in one sweep (their order comes from the executions). */
 const MAX_WAITERS_READ = 500;
-/** Sweep events of one execution share an id within this bucket: repeated ticks are deduplicated. */
-const SWEEP_BUCKET_MS = 60_000;
+/**
+ * Sweep events of one execution share an id within this bucket, so sweeps
+ * running at once (two ticks, two engines) are deduplicated. Short: a sweep
+ * event refused because another execution took the slot first is applied,
+ * and its id would hold the execution back until the bucket changes (the
+ * local tick runs every second, the AWS one every minute).
+ */
+const SWEEP_BUCKET_MS = 1_000;
 const ACTIVE_STATES = ['RUNNING', 'PAUSED', 'KILLING', 'RETRYING'] as const;
 
 /**
