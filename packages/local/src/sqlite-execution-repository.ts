@@ -189,7 +189,9 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       return { hash, runs: freezeRuns(JSON.parse(decode(body)) as TaskRun[]) };
     });
     if (keep) this.remember(key, chunks);
-    return { ...doc, taskRunList: chunks.flatMap((c) => c.runs ?? []), version: row.version };
+    const taskRunList: TaskRun[] = [];
+    for (const c of chunks) for (const r of c.runs ?? []) taskRunList.push(r);
+    return { ...doc, taskRunList, version: row.version };
   }
 
   /**
