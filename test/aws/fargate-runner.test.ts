@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
@@ -97,16 +98,19 @@ function startContainer(c: FakeContainerStart): FakeContainerProcess {
   if (c.image.endsWith(':no-shell')) return { exited: Promise.resolve(127), stop: () => {} };
   const [file, ...args] = [...(c.entryPoint ?? []), ...(c.command ?? [])];
   const child = spawn(file ?? 'false', args, { cwd: workRoot, env: { PATH: process.env.PATH, ...c.environment }, detached: true, stdio: 'ignore' });
-  const kill = (signal: NodeJS.Signals) => {
+  const killGroup = () => {
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, signal);
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
     }
   };
+  // The entry point is the container's PID 1: when it exits, everything else in the container goes too.
+  child.once('exit', killGroup);
+  // ECS's stop: SIGTERM to PID 1, SIGKILL to all after the stop timeout.
   return watch(child, () => {
-    kill('SIGTERM');
-    setTimeout(() => kill('SIGKILL'), 500).unref();
+    child.kill('SIGTERM');
+    setTimeout(killGroup, 500).unref();
   });
 }
 
@@ -327,6 +331,17 @@ describe('EcsFargateTaskRunner with a containerImage', () => {
       { stream: 'stdout', line: 'partial' },
       { stream: 'stderr', line: 'boom' },
     ]);
+  });
+
+  it("forwards ECS's SIGTERM to the job when the timeout ends the task, and the job's exit is still recorded", async () => {
+    const r = runner();
+    const job = imageJob(r, 'alpine:3.20', 'trap "exit 42" TERM; echo started; sleep 30 & wait', { timeoutMs: 700 });
+    const { result, lines } = await run(r, job);
+    expect(result).toMatchObject({ timedOut: true, exitCode: 137 });
+    expect(lines.map((l) => l.line)).toEqual(['started']);
+    // The job's own TERM handler ran (exit 42), so the wrapper passed the signal on instead of ignoring it as PID 1.
+    const exitFile = join(job.workingDir, '..', '.windhover', 'exit');
+    await expect.poll(() => readFile(exitFile, 'utf8').catch(() => ''), { timeout: 3000 }).toBe('42\n');
   });
 
   it('stops the task and reports the container exit code when the image cannot run the command', async () => {

@@ -101,6 +101,8 @@ export function imageTaskDefinition(
       essential: false,
       entryPoint: ['sh', '-c'],
       command: [TASK_WRAPPER],
+      // The job gets SIGTERM (forwarded by the wrapper), then SIGKILL after this grace period.
+      stopTimeout: 10,
       dependsOn: [{ containerName: IMAGE_CONTAINERS.stageIn, condition: 'SUCCESS' }],
       mountPoints,
       ...log,

@@ -84,13 +84,19 @@ export const controlPaths = (root: string) => {
  * The `task` container's command (run with `sh -c`, its entry point
  * overridden like Kestra's Docker runner): the run script with stdout and
  * stderr into files, then the exit code, written atomically so that the
- * stage-out container never reads half of it.
+ * stage-out container never reads half of it. The shell is the container's
+ * PID 1, which ignores signals it has no handler for: it forwards ECS's
+ * SIGTERM (StopTask, stage-out's exit on timeout) to the job.
  */
 export const TASK_WRAPPER = [
   `c="$${JOB_ROOT_ENV}/.windhover"`,
   `unset ${JOB_ROOT_ENV}`,
-  'sh "$c/run.sh" >"$c/stdout" 2>"$c/stderr" </dev/null',
-  'echo $? >"$c/exit.tmp"',
+  'sh "$c/run.sh" >"$c/stdout" 2>"$c/stderr" </dev/null & p=$!',
+  // A trapped signal interrupts `wait` (status 128+n): wait again for the job's own status.
+  `trap 'kill -TERM $p 2>/dev/null; t=1' TERM INT`,
+  't=1',
+  'while [ -n "$t" ]; do t=; wait $p; s=$?; done',
+  'echo $s >"$c/exit.tmp"',
   'mv "$c/exit.tmp" "$c/exit"',
 ].join('; ');
 
