@@ -214,6 +214,36 @@ describe('flow graph and execution state commands over HTTP', () => {
     }
   });
 
+  it('POST /executions/{id}/state marks a task run: a failed one SUCCESS continues the flow, a paused one RUNNING resumes it', async () => {
+    const failing = `id: failing\nnamespace: company.state\ntasks:\n  - id: boom\n    type: io.kestra.plugin.core.execution.Fail\n  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: after\n`;
+    const pausing = `id: pausing\nnamespace: company.state\ntasks:\n  - id: before\n    type: io.kestra.plugin.core.log.Log\n    message: before\n  - id: wait\n    type: io.kestra.plugin.core.flow.Pause\n  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: after\n`;
+    for (const f of [failing, pausing]) expect((await api.createFlow(f)).status).toBe(200);
+    const body = (taskRunId: unknown, s: string) => JSON.stringify({ taskRunId, state: s });
+    const runOf = (e: Json, taskId: string) => (e['taskRunList'] as Json[]).find((r) => r['taskId'] === taskId)?.['id'];
+
+    const failed = await api.waitForState(await run('failing'), ['FAILED']);
+    const id = String(failed['id']);
+    expect((await post(`/executions/${id}/state`, body('nope', 'SUCCESS'), 'application/json')).status).toBe(422);
+    expect((await post(`/executions/${id}/state`, body(runOf(failed, 'boom'), 'KILLED'), 'application/json')).status).toBe(422);
+    expect((await post(`/executions/${id}/state`, '{}', 'application/json')).status).toBe(400);
+    const marked = await post(`/executions/${id}/state`, body(runOf(failed, 'boom'), 'SUCCESS'), 'application/json');
+    expect(marked.status).toBe(200);
+    const done = await api.waitForState(id, ['SUCCESS']);
+    expect(histories(done)).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RESTARTED', 'RUNNING', 'SUCCESS']);
+    expect((done['taskRunList'] as Json[]).map((r) => [r['taskId'], (r['state'] as Json)['current']])).toEqual([
+      ['boom', 'SUCCESS'],
+      ['after', 'SUCCESS'],
+    ]);
+
+    const paused = await api.waitForState(await run('pausing'), ['PAUSED']);
+    const pid = String(paused['id']);
+    // A finished task run of an execution that has not ended cannot be changed.
+    expect((await post(`/executions/${pid}/state`, body(runOf(paused, 'before'), 'FAILED'), 'application/json')).status).toBe(409);
+    expect((await post(`/executions/${pid}/actions/state`, body(runOf(paused, 'wait'), 'RUNNING'), 'application/json')).status).toBe(200);
+    await api.waitForState(pid, ['SUCCESS']);
+    expect((await post('/executions/doesNotExist123/state', body('x', 'SUCCESS'), 'application/json')).status).toBe(404);
+  });
+
   it('force-run starts a CREATED execution scheduled for later at once', async () => {
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const id = await run('quick', `?scheduleDate=${encodeURIComponent(later)}`);

@@ -11,7 +11,7 @@ import { startLoopIteration } from './loop-until';
 import { startRun } from './start-run';
 import { finalize } from './decide';
 import { asTaskList } from './flow-index';
-import { applyStateCommand } from './state-commands';
+import { applyStateCommand, markTaskRun } from './state-commands';
 
 /** Applies one event to the draft (Kestra's executor handlers); resolution follows in advance(). */
 export async function applyEvent(d: Draft, event: ExecutorEvent): Promise<void> {
@@ -45,7 +45,8 @@ export async function applyEvent(d: Draft, event: ExecutorEvent): Promise<void> 
       const run = d.run(event.taskRunId);
       if (!run) return;
       if (run.state.current === 'PAUSED') return onResume(d, undefined, run.id, event.state);
-      if (!isTerminated(run.state.current)) endRun(d, run.id, event.state);
+      if (isTerminated(run.state.current)) return markTaskRun(d, run.id, event.state);
+      endRun(d, run.id, event.state);
       return;
     }
   }

@@ -83,4 +83,32 @@ describe('decide: state commands', () => {
     const running = await decide(h.flowOf(e), d.execution, command(e, { type: 'change-status', id: 'c2', state: 'RUNNING' }), h.ctx(d.execution));
     expect(running.execution.state.current).toBe('FAILED');
   });
+
+  it('marking a failed task run SUCCESS in a FAILED execution lets the flow continue after it', async () => {
+    const flowSource = `id: marked\nnamespace: company.team\ntasks:\n  - id: seq\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks:\n      - {id: a, type: ${LOG}, message: a}\n      - {id: b, type: ${LOG}, message: b}\n  - {id: c, type: ${LOG}, message: c}\n`;
+    const h = new Harness({ worker: (taskId) => (taskId === 'a' && h.dispatched.filter((x) => x.startsWith('a#')).length === 1 ? { state: 'FAILED' } : { state: 'SUCCESS' }) });
+    const id = h.create(flowSource);
+    await h.run();
+    expect(h.get(id).state.current).toBe('FAILED');
+    const a = h.get(id).taskRunList.find((r) => r.taskId === 'a')!;
+    h.send(command(h.get(id), { type: 'change-task-run-state', id: 'mark-a', taskRunId: a.id, state: 'SUCCESS' }));
+    await h.run();
+    const e = h.get(id);
+    expect(e.state.histories.map((s) => s.state)).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RESTARTED', 'RUNNING', 'SUCCESS']);
+    expect(h.states(id)).toMatchObject({ a: 'SUCCESS', b: 'SUCCESS', c: 'SUCCESS', seq: 'SUCCESS' });
+    expect(e.taskRunList.find((r) => r.taskId === 'a')?.attempts?.at(-1)?.state.current).toBe('SUCCESS');
+    // a ran once: it was marked, not run again.
+    expect(h.dispatched.filter((x) => x.startsWith('a#'))).toHaveLength(1);
+  });
+
+  it('does not mark a finished task run while its execution is still running', async () => {
+    const h = new Harness();
+    const id = h.create(FLOW.replace('concurrency:\n  limit: 1\n', ''));
+    await h.run();
+    const e = h.get(id);
+    const restarted = { ...e, state: { ...e.state, current: 'RUNNING' as const } };
+    const a = e.taskRunList[0];
+    const d = await decide(h.flowOf(e), restarted, command(e, { type: 'change-task-run-state', id: 'm1', taskRunId: a.id, state: 'FAILED' }), h.ctx(restarted));
+    expect(d.execution.taskRunList[0].state.current).toBe('SUCCESS');
+  });
 });

@@ -42,3 +42,26 @@ async function forceStart(d: Draft): Promise<void> {
   }
   d.setExecutionState('RUNNING');
 }
+
+/**
+ * Kestra's "Change status" of a task run of a terminated execution
+ * (ExecutionService.markAs): the task run and its last attempt take the
+ * state, its flowable parents run again, and the execution goes RESTARTED
+ * then RUNNING, so that the flow continues after it (marking a failed task
+ * SUCCESS lets the next ones run). Task runs of errors and finally
+ * branches stay as they are, as in Kestra.
+ */
+export function markTaskRun(d: Draft, runId: string, state: StateType): void {
+  const run = d.run(runId);
+  if (!run || !isTerminated(d.state.current) || !isTerminated(run.state.current) || run.state.current === state) return;
+  d.setRunState(runId, state);
+  d.setAttemptState(runId, state);
+  for (let p = run.parentTaskRunId; p; p = d.run(p)?.parentTaskRunId) {
+    if (d.run(p)) d.setRunState(p, 'RUNNING');
+  }
+  d.outputs = undefined;
+  d.engine.terminated = false;
+  d.setFlag('exitState', undefined);
+  d.setExecutionState('RESTARTED');
+  d.setExecutionState('RUNNING');
+}

@@ -417,5 +417,29 @@ export class ExecutionService implements ExecutionCommands {
     await this.#send(e.state.current === 'PAUSED' ? { type: 'resume', id, tenantId, executionId } : { type: 'force-run', id, tenantId, executionId });
     return options.wait === false ? e : this.#applied(tenantId, executionId, id);
   }
+
+  /**
+   * Kestra's task-run "Change status" (POST /executions/{id}/state): a
+   * PAUSED task run resumes with the state (RUNNING continues it, as
+   * SUCCESS); a task run of a terminated execution takes the state and the
+   * execution continues after it; a running task run ends with it. 422 for
+   * an unknown task run or a state other than SUCCESS, FAILED or WARNING,
+   * 409 for a finished task run of an execution that is still running.
+   */
+  async setTaskRunState(tenantId: string, executionId: string, taskRunId: string, state: StateType, options: { wait?: boolean } = {}): Promise<Execution> {
+    const e = await this.get(tenantId, executionId);
+    const run = e.taskRunList.find((r) => r.id === taskRunId);
+    if (!run) throw new ValidationError(`Task run '${taskRunId}' is not part of execution '${executionId}'`, [{ path: 'taskRunId', message: 'unknown task run' }]);
+    const target = state === 'RUNNING' && run.state.current === 'PAUSED' ? 'SUCCESS' : state;
+    if (target !== 'SUCCESS' && target !== 'FAILED' && target !== 'WARNING') {
+      throw new ValidationError(`A task run can be marked SUCCESS, FAILED or WARNING (RUNNING resumes a paused one), not ${state}`, [{ path: 'state', message: `${state} is not allowed` }]);
+    }
+    if (isTerminated(run.state.current) && !isTerminated(e.state.current)) {
+      throw new IllegalStateError(`Cannot change task run state: task run '${taskRunId}' has ended and execution '${executionId}' is still ${e.state.current}.`);
+    }
+    const id = `${executionId}:task-run-state:${taskRunId}:${target}:${e.state.histories.length}`;
+    await this.#send({ type: 'change-task-run-state', id, tenantId, executionId, taskRunId, state: target });
+    return options.wait === false ? e : this.#applied(tenantId, executionId, id);
+  }
 }
 

@@ -428,6 +428,12 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       await load(params['tenant'], params['executionId']);
       return json(200, await present(await deps.executions.unqueue(params['tenant'], params['executionId'], state ? asStates([state])[0] : undefined)));
     }),
+    ...action('POST', 'state', async ({ request, params }) => {
+      const body = bodyJson(request) as { taskRunId?: unknown; state?: unknown } | null;
+      if (typeof body?.taskRunId !== 'string' || typeof body?.state !== 'string') throw new BadRequestError('expected a JSON body {taskRunId, state}');
+      await load(params['tenant'], params['executionId']);
+      return json(200, await present(await deps.executions.setTaskRunState(params['tenant'], params['executionId'], body.taskRunId, asStates([body.state])[0])));
+    }),
     ...action('POST', 'force-run', async ({ params }) => {
       await load(params['tenant'], params['executionId']);
       return json(200, await present(await deps.executions.forceRun(params['tenant'], params['executionId'])));
