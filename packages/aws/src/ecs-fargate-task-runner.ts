@@ -58,6 +58,8 @@ const text = async (s3: S3Client, bucket: string, key: string): Promise<string |
 /** Docker label on the `task` container of a derived definition: the hash of everything it was derived from. */
 const DEFINITION_LABEL = 'io.windhover.definition';
 const SHARED_VOLUME = 'work';
+/** The entry point's working root (functions/fargate/main.ts): where the shared volume is mounted. */
+const WORK_ROOT_ENV = 'WINDHOVER_WORK_ROOT';
 
 /** Where a job runs: the worker's own task definition, or one derived for the job's image. */
 interface Placement {
@@ -88,7 +90,11 @@ export function imageTaskDefinition(
     image: worker.image,
     // Root, so stage-in can open the folder to whatever user the job's image runs as, and stage-out read what it wrote.
     user: '0',
-    environment: [...(worker.environment ?? []).filter((e) => e.name !== CONTAINER_MODE_ENV), { name: CONTAINER_MODE_ENV, value: mode }],
+    environment: [
+      ...(worker.environment ?? []).filter((e) => e.name !== CONTAINER_MODE_ENV && e.name !== WORK_ROOT_ENV),
+      { name: WORK_ROOT_ENV, value: workRoot },
+      { name: CONTAINER_MODE_ENV, value: mode },
+    ],
     mountPoints,
     ...log,
   });

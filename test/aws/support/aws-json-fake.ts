@@ -124,6 +124,34 @@ export class AwsJsonFake {
       .at(-1);
   }
 
+  /** What ECS refuses at registration (the subset the runner could get wrong), or undefined. */
+  private invalidTaskDefinition(body: Json): string | undefined {
+    const containers = (body.containerDefinitions ?? []) as Json[];
+    const names = containers.map((c) => String(c.name));
+    const volumes = ((body.volumes ?? []) as Json[]).map((v) => String(v.name));
+    if (!body.family || containers.length === 0) return 'family and containerDefinitions are required';
+    if (new Set(names).size !== names.length) return 'Container names must be unique';
+    if (!containers.some((c) => c.essential !== false)) return 'At least one essential container is required';
+    if (((body.requiresCompatibilities ?? []) as string[]).includes('FARGATE')) {
+      if (body.networkMode !== 'awsvpc') return 'Fargate requires network mode awsvpc';
+      if (!body.cpu || !body.memory) return 'Fargate requires task definition to have cpu and memory';
+    }
+    for (const c of containers) {
+      if (!c.image) return `Container ${String(c.name)} has no image`;
+      for (const dep of (c.dependsOn ?? []) as { containerName: string; condition: string }[]) {
+        const target = containers.find((t) => t.name === dep.containerName);
+        if (!target) return `Container ${String(c.name)} depends on unknown container ${dep.containerName}`;
+        if ((dep.condition === 'SUCCESS' || dep.condition === 'COMPLETE') && target.essential !== false) {
+          return `Dependency condition ${dep.condition} cannot be set on essential container ${dep.containerName}`;
+        }
+      }
+      for (const m of (c.mountPoints ?? []) as { sourceVolume: string }[]) {
+        if (!volumes.includes(m.sourceVolume)) return `Unknown volume '${m.sourceVolume}'`;
+      }
+    }
+    return undefined;
+  }
+
   private registerTaskDefinition(body: Json): Json {
     const family = String(body.family);
     const revision = this.taskDefinitions.filter((d) => d.family === family).length + 1;
@@ -300,9 +328,8 @@ export class AwsJsonFake {
         });
       }
       case 'AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition': {
-        if (!body.family || !Array.isArray(body.containerDefinitions) || body.containerDefinitions.length === 0) {
-          return fail('ClientException', 'family and containerDefinitions are required');
-        }
+        const invalid = this.invalidTaskDefinition(body);
+        if (invalid) return fail('ClientException', invalid);
         return reply(200, { taskDefinition: this.registerTaskDefinition(body), tags: [] });
       }
       case 'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition': {
@@ -314,6 +341,10 @@ export class AwsJsonFake {
         this.runTaskRequests.push(body);
         const definition = this.taskDefinition(String(body.taskDefinition ?? ''));
         if (!definition) return fail('InvalidParameterException', 'TaskDefinition not found.');
+        const overrides = ((body.overrides as Json | undefined)?.containerOverrides ?? []) as Json[];
+        const defined = ((definition.containerDefinitions ?? []) as Json[]).map((d) => d.name);
+        const stray = overrides.find((o) => !defined.includes(o.name));
+        if (stray) return fail('InvalidParameterException', `Override for container named ${String(stray.name)} is not a container in the TaskDefinition.`);
         const taskArn = `arn:aws:ecs:us-east-1:000000000000:task/fake/${++this.taskSeq}`;
         const containers = ((definition.containerDefinitions ?? []) as Json[]).map(
           (d): FakeContainerState => ({
@@ -327,7 +358,6 @@ export class AwsJsonFake {
         );
         const task: FakeTask = { lastStatus: 'RUNNING', containers, definition };
         this.tasks.set(taskArn, task);
-        const overrides = ((body.overrides as Json | undefined)?.containerOverrides ?? []) as Json[];
         this.advance(taskArn, overrides);
         return reply(200, { tasks: [{ taskArn, taskDefinitionArn: definition.taskDefinitionArn, lastStatus: 'PROVISIONING' }], failures: [] });
       }
