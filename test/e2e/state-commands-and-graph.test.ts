@@ -244,6 +244,32 @@ describe('flow graph and execution state commands over HTTP', () => {
     expect((await post('/executions/doesNotExist123/state', body('x', 'SUCCESS'), 'application/json')).status).toBe(404);
   });
 
+  it('POST /executions/{id}/pause holds a running execution until it is resumed (204, 409 when not RUNNING)', async () => {
+    const sleepy = `id: sleepy\nnamespace: company.state\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT0.6S\n  - id: after\n    type: io.kestra.plugin.core.log.Log\n    message: after\n`;
+    expect((await api.createFlow(sleepy)).status).toBe(200);
+    const id = await run('sleepy');
+    await api.waitForState(id, ['RUNNING']);
+    const paused = await post(`/executions/${id}/pause`);
+    expect(paused.status).toBe(204);
+    expect(state((await api.execution(id)).json)).toBe('PAUSED');
+    expect((await post(`/executions/${id}/pause`)).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 1200));
+    const held = (await api.execution(id)).json;
+    expect(state(held)).toBe('PAUSED');
+    expect((held['taskRunList'] as Json[]).map((r) => [r['taskId'], (r['state'] as Json)['current']])).toEqual([['nap', 'SUCCESS']]);
+    expect((await post(`/executions/${id}/resume`)).status).toBe(204);
+    const done = await api.waitForState(id, ['SUCCESS']);
+    expect((done['taskRunList'] as Json[]).map((r) => r['taskId'])).toEqual(['nap', 'after']);
+    expect((await post(`/executions/${id}/pause`)).status).toBe(409);
+
+    const other = await run('sleepy');
+    await api.waitForState(other, ['RUNNING']);
+    expect((await post('/executions/pause/by-ids', JSON.stringify([other]), 'application/json')).json).toEqual({ count: 1 });
+    await api.waitForState(other, ['PAUSED'], 5_000);
+    expect((await api.call('DELETE', `/api/v1/main/executions/${other}/kill`)).status).toBe(202);
+    await api.waitForState(other, ['KILLED']);
+  });
+
   it('force-run starts a CREATED execution scheduled for later at once', async () => {
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const id = await run('quick', `?scheduleDate=${encodeURIComponent(later)}`);

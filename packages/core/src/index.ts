@@ -167,6 +167,7 @@ export type {
   ExecutionStatusChangeEvent,
   UnqueueRequestedEvent,
   ForceRunRequestedEvent,
+  PauseRequestedEvent,
   Effect,
   DispatchTaskEffect,
   SetTimerEffect,

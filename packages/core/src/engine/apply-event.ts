@@ -40,6 +40,7 @@ export async function applyEvent(d: Draft, event: ExecutorEvent): Promise<void> 
     case 'change-status':
     case 'unqueue':
     case 'force-run':
+    case 'pause':
       return applyStateCommand(d, event);
     case 'change-task-run-state': {
       const run = d.run(event.taskRunId);

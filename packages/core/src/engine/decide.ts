@@ -235,9 +235,12 @@ function syncPaused(d: Draft): void {
 
 /** Resolves until nothing changes: Kestra's handleNext / handleEnd loop. */
 async function advance(d: Draft): Promise<void> {
+  // An execution paused through the API (state-commands.ts) starts nothing until it leaves PAUSED.
+  if (d.state.current !== 'PAUSED' && d.flag('pausedByApi') !== undefined) d.setFlag('pausedByApi', undefined);
+  const heldByApi = () => d.state.current === 'PAUSED' && d.flag('pausedByApi') === true;
   for (let i = 0; i < MAX_PASSES; i++) {
     let changed: boolean;
-    if (ACTIVE_EXECUTION.has(d.state.current) && !d.engine.terminated) {
+    if (ACTIVE_EXECUTION.has(d.state.current) && !d.engine.terminated && !heldByApi()) {
       changed = await pass(d);
       if (!d.engine.terminated) syncPaused(d);
     } else if (d.engine.terminated && isTerminated(d.state.current)) {

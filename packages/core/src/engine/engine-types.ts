@@ -22,6 +22,7 @@ export type ExecutorEvent =
   | ExecutionStatusChangeEvent
   | UnqueueRequestedEvent
   | ForceRunRequestedEvent
+  | PauseRequestedEvent
   | ItemsMergedEvent;
 
 interface EventBase {
@@ -115,6 +116,11 @@ export interface UnqueueRequestedEvent extends EventBase {
 /** Force run: a CREATED or QUEUED execution starts now, ignoring the concurrency limit and its scheduleDate. */
 export interface ForceRunRequestedEvent extends EventBase {
   readonly type: 'force-run';
+}
+
+/** Pauses a RUNNING execution: task runs under way finish, no new one starts until it is resumed. */
+export interface PauseRequestedEvent extends EventBase {
+  readonly type: 'pause';
 }
 
 /** ForEachItem: the runtime split `items` into batch files (or failed to). */

@@ -86,7 +86,8 @@ describe('decide: state commands', () => {
 
   it('marking a failed task run SUCCESS in a FAILED execution lets the flow continue after it', async () => {
     const flowSource = `id: marked\nnamespace: company.team\ntasks:\n  - id: seq\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks:\n      - {id: a, type: ${LOG}, message: a}\n      - {id: b, type: ${LOG}, message: b}\n  - {id: c, type: ${LOG}, message: c}\n`;
-    const h = new Harness({ worker: (taskId) => (taskId === 'a' && h.dispatched.filter((x) => x.startsWith('a#')).length === 1 ? { state: 'FAILED' } : { state: 'SUCCESS' }) });
+    let aRuns = 0;
+    const h = new Harness({ worker: (taskId) => (taskId === 'a' && ++aRuns === 1 ? { state: 'FAILED' } : { state: 'SUCCESS' }) });
     const id = h.create(flowSource);
     await h.run();
     expect(h.get(id).state.current).toBe('FAILED');
@@ -98,6 +99,7 @@ describe('decide: state commands', () => {
     expect(h.states(id)).toMatchObject({ a: 'SUCCESS', b: 'SUCCESS', c: 'SUCCESS', seq: 'SUCCESS' });
     expect(e.taskRunList.find((r) => r.taskId === 'a')?.attempts?.at(-1)?.state.current).toBe('SUCCESS');
     // a ran once: it was marked, not run again.
+    expect(aRuns).toBe(1);
     expect(h.dispatched.filter((x) => x.startsWith('a#'))).toHaveLength(1);
   });
 
@@ -110,5 +112,29 @@ describe('decide: state commands', () => {
     const a = e.taskRunList[0];
     const d = await decide(h.flowOf(e), restarted, command(e, { type: 'change-task-run-state', id: 'm1', taskRunId: a.id, state: 'FAILED' }), h.ctx(restarted));
     expect(d.execution.taskRunList[0].state.current).toBe('SUCCESS');
+  });
+
+  it('pause holds a RUNNING execution: the running task finishes, nothing new starts until resume', async () => {
+    const h = new Harness();
+    const id = h.create(`id: p\nnamespace: company.team\ntasks:\n  - {id: a, type: ${LOG}, message: a}\n  - {id: b, type: ${LOG}, message: b}\n`);
+    const flow = h.flowOf(h.get(id));
+    const step = async (e: Execution, ev: Record<string, unknown>) => decide(flow, e, command(e, ev), h.ctx(e));
+    const started = await step(h.get(id), { type: 'created', id: `${id}:created` });
+    const a = started.execution.taskRunList[0];
+    const paused = await step(started.execution, { type: 'pause', id: 'p1' });
+    expect(paused.execution.state.current).toBe('PAUSED');
+    const finished = await step(paused.execution, { type: 'task-result', id: 'r1', taskRunId: a.id, attempt: 1, state: 'SUCCESS' });
+    expect(finished.execution.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['a', 'SUCCESS']]);
+    expect(finished.execution.state.current).toBe('PAUSED');
+    expect(finished.effects).toEqual([]);
+    const resumed = await step(finished.execution, { type: 'resume', id: 'res1' });
+    expect(resumed.execution.state.current).toBe('RUNNING');
+    expect(resumed.effects.map((x) => (x.kind === 'dispatch-task' ? x.taskId : x.kind))).toEqual(['b']);
+    // Pausing again and killing ends it.
+    const again = await step(resumed.execution, { type: 'pause', id: 'p2' });
+    const killed = await step(again.execution, { type: 'kill', id: 'k1' });
+    const b = killed.execution.taskRunList[1];
+    const end = await step(killed.execution, { type: 'task-result', id: 'r2', taskRunId: b.id, attempt: 1, state: 'KILLED' });
+    expect(end.execution.state.current).toBe('KILLED');
   });
 });

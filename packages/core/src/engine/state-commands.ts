@@ -2,7 +2,7 @@ import type { StateType } from '../model/state';
 import { isTerminated } from '../model/state';
 import { finalize } from './decide';
 import type { Draft } from './draft';
-import type { ExecutionStatusChangeEvent, ForceRunRequestedEvent, UnqueueRequestedEvent } from './engine-types';
+import type { ExecutionStatusChangeEvent, ForceRunRequestedEvent, PauseRequestedEvent, UnqueueRequestedEvent } from './engine-types';
 
 /** Target states of an unqueue (Kestra's ConcurrencyLimitService.VALID_TARGET_STATES). */
 export const UNQUEUE_STATES: readonly StateType[] = ['RUNNING', 'CANCELLED', 'FAILED'];
@@ -12,7 +12,7 @@ export const UNQUEUE_STATES: readonly StateType[] = ['RUNNING', 'CANCELLED', 'FA
  * of an execution's run state. The API validated them; an event that no
  * longer applies (the state moved on meanwhile) changes nothing.
  */
-export async function applyStateCommand(d: Draft, event: ExecutionStatusChangeEvent | UnqueueRequestedEvent | ForceRunRequestedEvent): Promise<void> {
+export async function applyStateCommand(d: Draft, event: ExecutionStatusChangeEvent | UnqueueRequestedEvent | ForceRunRequestedEvent | PauseRequestedEvent): Promise<void> {
   const s = d.state.current;
   switch (event.type) {
     case 'change-status':
@@ -29,6 +29,12 @@ export async function applyStateCommand(d: Draft, event: ExecutionStatusChangeEv
       return;
     case 'force-run':
       if (s === 'CREATED' || s === 'QUEUED') return forceStart(d);
+      return;
+    case 'pause':
+      // The flag holds decide() back (advance) until the execution leaves PAUSED (resume, kill).
+      if (s !== 'RUNNING') return;
+      d.setFlag('pausedByApi', true);
+      d.setExecutionState('PAUSED');
       return;
   }
 }

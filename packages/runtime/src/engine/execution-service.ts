@@ -441,5 +441,18 @@ export class ExecutionService implements ExecutionCommands {
     await this.#send({ type: 'change-task-run-state', id, tenantId, executionId, taskRunId, state: target });
     return options.wait === false ? e : this.#applied(tenantId, executionId, id);
   }
+
+  /**
+   * Pauses a RUNNING execution (POST /executions/{id}/pause): task runs
+   * under way finish, no new one starts until it is resumed (or killed).
+   * 409 when it is not RUNNING.
+   */
+  async pause(tenantId: string, executionId: string, options: { wait?: boolean } = {}): Promise<Execution> {
+    const e = await this.get(tenantId, executionId);
+    if (e.state.current !== 'RUNNING') throw new IllegalStateError(`Only a RUNNING execution can be paused; '${executionId}' is ${e.state.current}.`);
+    const id = `${executionId}:pause:${e.state.histories.length}`;
+    await this.#send({ type: 'pause', id, tenantId, executionId });
+    return options.wait === false ? e : this.#applied(tenantId, executionId, id);
+  }
 }
 

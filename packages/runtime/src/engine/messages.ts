@@ -17,7 +17,7 @@ export interface WorkerMessage {
   readonly attempt: number;
 }
 
-const EXECUTOR_TYPES = new Set(['created', 'task-result', 'timer', 'kill', 'resume', 'subflow-ended', 'slot-freed', 'restart', 'change-task-run-state', 'items-split', 'items-merged', 'change-status', 'unqueue', 'force-run']);
+const EXECUTOR_TYPES = new Set(['created', 'task-result', 'timer', 'kill', 'resume', 'subflow-ended', 'slot-freed', 'restart', 'change-task-run-state', 'items-split', 'items-merged', 'change-status', 'unqueue', 'force-run', 'pause']);
 
 export function parseExecutorMessage(body: string): ExecutorMessage {
   const m = JSON.parse(body) as Partial<ExecutorMessage>;

@@ -47,6 +47,8 @@ export interface ExecutionCommands {
   forceRun(tenantId: string, executionId: string, options?: CommandOptions): Promise<Execution>;
   /** A task run's "Change status": resumes a paused one, ends a running one, or marks one of a terminated execution and continues after it. */
   setTaskRunState(tenantId: string, executionId: string, taskRunId: string, state: StateType, options?: CommandOptions): Promise<Execution>;
+  /** Pauses a RUNNING execution: running task runs finish, nothing new starts until it is resumed. */
+  pause(tenantId: string, executionId: string, options?: CommandOptions): Promise<Execution>;
   /** Resolves when the execution is terminal, or with its current state after `timeoutMs` (the API polls when absent). */
   waitForTerminal?(tenantId: string, executionId: string, timeoutMs?: number): Promise<Execution>;
 }

@@ -96,6 +96,7 @@ export function executionBulkRoutes(deps: ApiDeps): Route[] {
     return target;
   };
   const queued = (e: Execution) => (e.state.current === 'QUEUED' ? undefined : `execution is ${e.state.current}, not QUEUED`);
+  const running = (e: Execution) => (e.state.current === 'RUNNING' ? undefined : `execution is ${e.state.current}, not RUNNING`);
   const forceRun = (e: Execution) => (isTerminated(e.state.current) ? `execution is already ${e.state.current}` : undefined);
 
   const routes: Route[] = [];
@@ -132,6 +133,7 @@ export function executionBulkRoutes(deps: ApiDeps): Route[] {
         (req, e) => deps.executions.unqueue(e.tenantId, e.id, unqueueTarget(req, suffix), { wait: false }),
       ),
       bulkRoute('POST', '/force-run', () => forceRun, (_req, e) => deps.executions.forceRun(e.tenantId, e.id, { wait: false })),
+      bulkRoute('POST', '/pause', () => running, (_req, e) => deps.executions.pause(e.tenantId, e.id, { wait: false })),
     );
   }
   routes.push({

@@ -434,6 +434,11 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       await load(params['tenant'], params['executionId']);
       return json(200, await present(await deps.executions.setTaskRunState(params['tenant'], params['executionId'], body.taskRunId, asStates([body.state])[0])));
     }),
+    ...action('POST', 'pause', async ({ params }) => {
+      await load(params['tenant'], params['executionId']);
+      await deps.executions.pause(params['tenant'], params['executionId']);
+      return noContent();
+    }),
     ...action('POST', 'force-run', async ({ params }) => {
       await load(params['tenant'], params['executionId']);
       return json(200, await present(await deps.executions.forceRun(params['tenant'], params['executionId'])));
