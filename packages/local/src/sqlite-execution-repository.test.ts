@@ -137,6 +137,30 @@ describe('SqliteExecutionRepository at rest', () => {
     expect((await repo.get('main', e.id))?.taskRunList).toEqual(e.taskRunList.slice(0, 40));
   });
 
+  it('keeps the ForEach values of a chunked execution in a row of their own, written when they change', async () => {
+    const db = openSqliteDatabase(':memory:');
+    const repo = new SqliteExecutionRepository(db);
+    const loopValues = { each: Array.from({ length: 3_000 }, (_, i) => `value-${i}`) };
+    const e: Execution = { ...withRuns(3_000), engine: { appliedEvents: ['created'], outbox: [], loopValues } };
+    await repo.save(e, undefined);
+    const header = db.prepare('SELECT doc FROM executions WHERE id = ?').pluck().get(e.id) as string | Buffer;
+    expect(header.length).toBeLessThan(1_000);
+    expect(await new SqliteExecutionRepository(db).get('main', e.id)).toEqual({ ...e, version: 1 });
+
+    const v1 = (await repo.get('main', e.id)) as Execution;
+    const before = chunkRowids(db, e.id);
+    const v2 = { ...changeRun(v1, 10), engine: { ...(v1.engine as NonNullable<Execution['engine']>), appliedEvents: ['created', 'step'] } };
+    await repo.save(v2, 1);
+    expect(rewritten(before, chunkRowids(db, e.id))).toEqual([0]);
+
+    const more = { ...loopValues, other: ['a', 'b'] };
+    await repo.save({ ...v2, engine: { ...(v2.engine as NonNullable<Execution['engine']>), loopValues: more } }, 2);
+    expect((await new SqliteExecutionRepository(db).get('main', e.id))?.engine?.loopValues).toEqual(more);
+    await repo.save({ ...v2, engine: { appliedEvents: [], outbox: [] } }, 3);
+    expect(chunkRowids(db, e.id).has(-1)).toBe(false);
+    expect((await new SqliteExecutionRepository(db).get('main', e.id))?.engine).toEqual({ appliedEvents: [], outbox: [] });
+  });
+
   it('compresses documents from 1 KB on and leaves small ones as JSON text', async () => {
     const db = openSqliteDatabase(':memory:');
     const repo = new SqliteExecutionRepository(db);

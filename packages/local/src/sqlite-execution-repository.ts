@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
-import type { Execution, ExecutionQuery, ExecutionRepository, Page, TaskRun } from '@windhover/core';
+import type { EngineState, Execution, ExecutionQuery, ExecutionRepository, Page, TaskRun } from '@windhover/core';
 import { VersionConflictError } from '@windhover/core';
 import { type SqliteDatabase, inTransaction, statement } from './sqlite-database';
 
@@ -11,8 +11,10 @@ const CHUNK_SIZE = 100;
 const COMPRESS_MIN_CHARS = 1024;
 /** First byte of a compressed body (room for other codecs later). */
 const BROTLI_TAG = 1;
-/** Parsed task runs kept in memory across executions, by default (about 2 KB of heap each). */
+/** Parsed task runs kept in memory across executions, by default (about 1.6 KB of heap each). */
 const DEFAULT_CACHED_TASK_RUNS = 30_000;
+/** Chunk row index of the ForEach values (`engine.loopValues`): as many as task runs, and unchanged from step to step. */
+const LOOP_VALUES_IDX = -1;
 
 export interface SqliteExecutionRepositoryOptions {
   /** Upper bound of parsed task runs kept in memory to skip re-reading and re-writing unchanged chunks. */
@@ -23,6 +25,14 @@ interface Chunk {
   readonly hash: string;
   /** The chunk's task runs as parsed from its row (frozen); unset when the row was written from a caller's objects. */
   readonly runs?: readonly TaskRun[];
+}
+
+type LoopValues = NonNullable<EngineState['loopValues']>;
+
+/** What a repository knows of a chunked execution's rows. */
+interface Known {
+  readonly chunks: readonly Chunk[];
+  readonly loop?: { readonly hash: string; readonly values?: LoopValues };
 }
 
 type HeaderRow = { id: string; doc: string | Buffer; version: number; chunks: number };
@@ -38,6 +48,8 @@ type HeaderRow = { id: string; doc: string | Buffer; version: number; chunks: nu
  * with the hash of its JSON: a save rewrites the header row and only the
  * chunks whose hash changed, in one transaction. Like the DynamoDB adapter's
  * chunk references, but SQLite's transaction replaces versioned chunk keys.
+ * The ForEach values of such an execution (`engine.loopValues`) are a chunk
+ * row of their own: as long as the task runs and written once.
  *
  * Task runs parsed from chunk rows are frozen and kept (bounded LRU) with
  * their chunk's hash, so the next get reuses unchanged chunks without parsing
@@ -45,7 +57,7 @@ type HeaderRow = { id: string; doc: string | Buffer; version: number; chunks: nu
  * step on a 10,000 task run execution costs about one chunk, not ten megabytes.
  */
 export class SqliteExecutionRepository implements ExecutionRepository {
-  private readonly cache = new Map<string, Chunk[]>();
+  private readonly cache = new Map<string, Known>();
   private cachedRuns = 0;
   private readonly maxCachedRuns: number;
 
@@ -85,6 +97,8 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     const stored: Execution = { ...execution, version };
     const { taskRunList, ...base } = stored;
     const chunked = taskRunList.length > CHUNK_SIZE;
+    const loopValues = chunked ? base.engine?.loopValues : undefined;
+    const header = loopValues ? { ...base, engine: { ...base.engine, loopValues: undefined } } : base;
     const cols = [
       execution.namespace,
       execution.flowId,
@@ -93,11 +107,11 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       execution.parentId ?? null,
       JSON.stringify(execution.labels ?? []),
       version,
-      encode(JSON.stringify(chunked ? base : stored)),
+      encode(JSON.stringify(chunked ? header : stored)),
       chunked ? Math.ceil(taskRunList.length / CHUNK_SIZE) : 0,
     ];
     const key = cacheKey(execution.tenantId, execution.id);
-    const chunks = inTransaction(this.db, () => {
+    const known = inTransaction(this.db, (): Known | undefined => {
       const r =
         expectedVersion === undefined
           ? statement(
@@ -111,12 +125,12 @@ export class SqliteExecutionRepository implements ExecutionRepository {
                WHERE tenant_id = ? AND id = ? AND version = ?`,
             ).run(...cols, execution.tenantId, execution.id, expectedVersion);
       if (r.changes !== 1) throw new VersionConflictError('Execution', execution.id, expectedVersion);
-      if (chunked) return this.writeChunks(execution.tenantId, execution.id, taskRunList, this.cache.get(key));
+      if (chunked) return this.writeChunks(execution.tenantId, execution.id, taskRunList, loopValues, this.cache.get(key));
       // Back inline (task runs removed by a restart): the chunk rows go.
-      statement(this.db, 'DELETE FROM execution_chunks WHERE tenant_id = ? AND execution_id = ? AND idx >= ?').run(execution.tenantId, execution.id, 0);
-      return [];
+      statement(this.db, 'DELETE FROM execution_chunks WHERE tenant_id = ? AND execution_id = ? AND idx >= ?').run(execution.tenantId, execution.id, LOOP_VALUES_IDX);
+      return undefined;
     });
-    if (chunked) this.remember(key, chunks);
+    if (known) this.remember(key, known);
     else this.forget(key);
     return stored;
   }
@@ -181,25 +195,36 @@ export class SqliteExecutionRepository implements ExecutionRepository {
       idx: number;
       hash: string;
     }[];
+    const loopRow = hashes[0]?.idx === LOOP_VALUES_IDX ? hashes.shift() : undefined;
     if (hashes.length !== row.chunks) throw new Error(`execution ${row.id}: ${hashes.length} task run chunks stored, ${row.chunks} expected`);
     const chunks = hashes.map(({ idx, hash }): Chunk => {
-      const known = cached?.[idx];
-      if (known?.runs && known.hash === hash) return known;
-      const body = statement(this.db, 'SELECT body FROM execution_chunks WHERE tenant_id = ? AND execution_id = ? AND idx = ?').pluck().get(tenantId, row.id, idx) as Buffer | string;
-      return { hash, runs: freezeRuns(JSON.parse(decode(body)) as TaskRun[]) };
+      const c = cached?.chunks[idx];
+      return c?.runs && c.hash === hash ? c : { hash, runs: freezeRuns(JSON.parse(this.body(tenantId, row.id, idx)) as TaskRun[]) };
     });
-    if (keep) this.remember(key, chunks);
+    const loop = !loopRow
+      ? undefined
+      : cached?.loop?.values && cached.loop.hash === loopRow.hash
+        ? cached.loop
+        : { hash: loopRow.hash, values: freezeLoopValues(JSON.parse(this.body(tenantId, row.id, LOOP_VALUES_IDX)) as Record<string, string[]>) };
+    if (keep) this.remember(key, { chunks, ...(loop ? { loop } : {}) });
     const taskRunList: TaskRun[] = [];
     for (const c of chunks) for (const r of c.runs ?? []) taskRunList.push(r);
-    return { ...doc, taskRunList, version: row.version };
+    const engine = loop ? { engine: { ...(doc.engine as EngineState), loopValues: loop.values } } : {};
+    return { ...doc, ...engine, taskRunList, version: row.version };
+  }
+
+  private body(tenantId: string, id: string, idx: number): string {
+    const body = statement(this.db, 'SELECT body FROM execution_chunks WHERE tenant_id = ? AND execution_id = ? AND idx = ?').pluck().get(tenantId, id, idx);
+    return decode(body as Buffer | string);
   }
 
   /**
-   * Writes the chunks of `runs` that differ from the stored ones (inside the
-   * save's transaction) and returns all chunks. A chunk made of the very
-   * objects cached under the stored hash is unchanged without serializing it.
+   * Writes the chunks of `runs` (and the loop values) that differ from the
+   * stored ones, inside the save's transaction, and returns what is stored.
+   * A chunk made of the very objects cached under the stored hash is
+   * unchanged without serializing it.
    */
-  private writeChunks(tenantId: string, id: string, runs: readonly TaskRun[], cached: readonly Chunk[] | undefined): Chunk[] {
+  private writeChunks(tenantId: string, id: string, runs: readonly TaskRun[], loopValues: LoopValues | undefined, cached: Known | undefined): Known {
     const stored = new Map<number, string>();
     for (const r of statement(this.db, 'SELECT idx, hash FROM execution_chunks WHERE tenant_id = ? AND execution_id = ?').all(tenantId, id) as {
       idx: number;
@@ -207,15 +232,9 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     }[]) {
       stored.set(r.idx, r.hash);
     }
-    const chunks: Chunk[] = [];
-    for (let idx = 0; idx * CHUNK_SIZE < runs.length; idx++) {
-      const slice = runs.slice(idx * CHUNK_SIZE, (idx + 1) * CHUNK_SIZE);
-      const known = cached?.[idx];
-      if (known?.runs && known.hash === stored.get(idx) && sameRuns(known.runs, slice)) {
-        chunks.push(known);
-        continue;
-      }
-      const json = JSON.stringify(slice);
+    /** Writes `value` at `idx` unless the stored hash is the same; returns the hash. */
+    const put = (idx: number, value: unknown): string => {
+      const json = JSON.stringify(value);
       const hash = createHash('sha1').update(json).digest('base64');
       if (hash !== stored.get(idx)) {
         statement(this.db, 'INSERT OR REPLACE INTO execution_chunks (tenant_id, execution_id, idx, hash, body) VALUES (?, ?, ?, ?, ?)').run(
@@ -226,11 +245,29 @@ export class SqliteExecutionRepository implements ExecutionRepository {
           encode(json),
         );
       }
+      return hash;
+    };
+    const chunks: Chunk[] = [];
+    for (let idx = 0; idx * CHUNK_SIZE < runs.length; idx++) {
+      const slice = runs.slice(idx * CHUNK_SIZE, (idx + 1) * CHUNK_SIZE);
+      const known = cached?.chunks[idx];
+      if (known?.runs && known.hash === stored.get(idx) && sameRuns(known.runs, slice)) {
+        chunks.push(known);
+        continue;
+      }
+      const hash = put(idx, slice);
       // The caller's objects are not frozen behind its back: the next get parses this chunk once.
       chunks.push(known?.hash === hash ? known : { hash });
     }
     statement(this.db, 'DELETE FROM execution_chunks WHERE tenant_id = ? AND execution_id = ? AND idx >= ?').run(tenantId, id, chunks.length);
-    return chunks;
+    if (!loopValues) {
+      if (stored.has(LOOP_VALUES_IDX)) statement(this.db, 'DELETE FROM execution_chunks WHERE tenant_id = ? AND execution_id = ? AND idx = ?').run(tenantId, id, LOOP_VALUES_IDX);
+      return { chunks };
+    }
+    const knownLoop = cached?.loop;
+    if (knownLoop?.values === loopValues && knownLoop.hash === stored.get(LOOP_VALUES_IDX)) return { chunks, loop: knownLoop };
+    const hash = put(LOOP_VALUES_IDX, loopValues);
+    return { chunks, loop: knownLoop?.hash === hash ? knownLoop : { hash } };
   }
 
   /** Runs `fn` in one read transaction (one snapshot of header and chunk rows), unless one is open. */
@@ -244,11 +281,11 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     }
   }
 
-  private remember(key: string, chunks: Chunk[]): void {
+  private remember(key: string, known: Known): void {
     this.forget(key);
-    const runs = countRuns(chunks);
+    const runs = countRuns(known);
     if (runs > this.maxCachedRuns) return;
-    this.cache.set(key, chunks);
+    this.cache.set(key, known);
     this.cachedRuns += runs;
     for (const [oldest, old] of this.cache) {
       if (this.cachedRuns <= this.maxCachedRuns) break;
@@ -256,16 +293,16 @@ export class SqliteExecutionRepository implements ExecutionRepository {
     }
   }
 
-  private forget(key: string, chunks = this.cache.get(key)): void {
-    if (!chunks) return;
+  private forget(key: string, known = this.cache.get(key)): void {
+    if (!known) return;
     this.cache.delete(key);
-    this.cachedRuns -= countRuns(chunks);
+    this.cachedRuns -= countRuns(known);
   }
 }
 
 const cacheKey = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
 
-const countRuns = (chunks: readonly Chunk[]): number => chunks.reduce((n, c) => n + (c.runs?.length ?? 0), 0);
+const countRuns = (known: Known): number => known.chunks.reduce((n, c) => n + (c.runs?.length ?? 0), 0);
 
 function sameRuns(a: readonly TaskRun[], b: readonly TaskRun[]): boolean {
   if (a.length !== b.length) return false;
@@ -303,4 +340,9 @@ function freezeRuns(runs: TaskRun[]): readonly TaskRun[] {
     Object.freeze(r);
   }
   return Object.freeze(runs);
+}
+
+function freezeLoopValues(values: Record<string, string[]>): LoopValues {
+  for (const list of Object.values(values)) Object.freeze(list);
+  return Object.freeze(values);
 }
