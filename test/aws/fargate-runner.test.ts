@@ -20,7 +20,8 @@ let clients: AwsClients;
 const workRoot = mkdtempSync(join(tmpdir(), 'wh-fargate-'));
 const running = new Set<ChildProcess>();
 const pool: ChildProcess[] = [];
-const WORKER_IMAGE = '000000000000.dkr.ecr.us-east-1.amazonaws.com/cdk-hnb659fds-container-assets:worker';
+const WORKER_REPOSITORY = '000000000000.dkr.ecr.us-east-1.amazonaws.com/cdk-hnb659fds-container-assets';
+const WORKER_IMAGE = `${WORKER_REPOSITORY}:worker`;
 const fargate = {
   clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/windhover',
   taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/windhover-worker:1',
@@ -81,7 +82,7 @@ const watch = (child: ChildProcess, stop: () => void): FakeContainerProcess => {
 };
 
 /**
- * What the fake ECS starts for a container. The worker image is the real
+ * What the fake ECS starts for a container. The worker image (any tag) is the real
  * entry point (whole job, stage-in or stage-out); any other image is not
  * pulled (no Docker here): its entry point and command run as a local process
  * in the shared folder with only the container's environment, which is what
@@ -89,7 +90,7 @@ const watch = (child: ChildProcess, stop: () => void): FakeContainerProcess => {
  * an image without `sh`: the container exits 127 at once, running nothing.
  */
 function startContainer(c: FakeContainerStart): FakeContainerProcess {
-  if (c.image === WORKER_IMAGE) {
+  if (c.image.startsWith(`${WORKER_REPOSITORY}:`)) {
     const child = pool.shift() as ChildProcess;
     spawnHost();
     child.stdin?.end(`${JSON.stringify(c.environment)}\n`);
@@ -141,9 +142,9 @@ afterAll(async () => {
   await emulators.stop();
 });
 
-const runner = () =>
+const runner = (taskDefinitionArn = fargate.taskDefinitionArn) =>
   new EcsFargateTaskRunner(clients.ecs, clients.s3, {
-    fargate,
+    fargate: { ...fargate, taskDefinitionArn },
     bucket: 'windhover',
     jobPrefixEnv: ENV_NAMES.JOB_PREFIX,
     containerWorkRoot: workRoot,
@@ -350,6 +351,30 @@ describe('EcsFargateTaskRunner with a containerImage', () => {
     // The job's own TERM handler ran (exit 42), so the wrapper passed the signal on instead of ignoring it as PID 1.
     const exitFile = join(job.workingDir, '..', '.windhover', 'exit');
     await expect.poll(() => readFile(exitFile, 'utf8').catch(() => ''), { timeout: 3000 }).toBe('42\n');
+  });
+
+  it("registers a new revision of the image's family once the worker definition it was derived from changes", async () => {
+    const image = 'node:22-slim';
+    const before = runner();
+    await run(before, imageJob(before, image, 'echo before'));
+    expect(registrations(imageFamily(image))).toHaveLength(1);
+    // A deploy with a new worker image: a new revision of the worker's definition.
+    const newImage = `${WORKER_REPOSITORY}:worker-v2`;
+    const [container] = workerDefinition.containerDefinitions;
+    const v2 = await clients.ecs.send(
+      new RegisterTaskDefinitionCommand({ ...workerDefinition, containerDefinitions: [{ ...(container as NonNullable<typeof container>), image: newImage }] }),
+    );
+    const after = runner(v2.taskDefinition?.taskDefinitionArn);
+    const { result, lines } = await run(after, imageJob(after, image, 'echo after'));
+    expect(lines.map((l) => l.line)).toEqual(['after']);
+    const revisions = registrations(imageFamily(image));
+    expect(revisions.map((d) => d.revision)).toEqual([1, 2]);
+    expect(emulators.fake.runTaskRequests.at(-1)?.taskDefinition).toBe(revisions[1]?.taskDefinitionArn);
+    expect(Object.fromEntries(containersOf(result.runnerOutputs?.taskArn).map((c) => [c.name, c.image]))).toEqual({
+      'stage-in': newImage,
+      task: image,
+      'stage-out': newImage,
+    });
   });
 
   it('stops the task and reports the container exit code when the image cannot run the command', async () => {

@@ -55,6 +55,19 @@ const text = async (s3: S3Client, bucket: string, key: string): Promise<string |
   }
 };
 
+/** The JSON values of a body's lines; undefined when absent, empty or cut short. */
+const parseJsonLines = <T>(body: string | undefined): T[] | undefined => {
+  if (!body) return undefined;
+  try {
+    return body
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as T);
+  } catch {
+    return undefined;
+  }
+};
+
 /** Docker label on the `task` container of a derived definition: the hash of everything it was derived from. */
 const DEFINITION_LABEL = 'io.windhover.definition';
 const SHARED_VOLUME = 'work';
@@ -237,8 +250,10 @@ export class EcsFargateTaskRunner implements TaskRunner {
         new ListObjectsV2Command({ Bucket: bucket, Prefix: keys.linesPrefix, StartAfter: seq > 0 ? keys.lines(seq) : undefined }),
       );
       for (const o of (listed.Contents ?? []).sort((a, b) => ((a.Key ?? '') < (b.Key ?? '') ? -1 : 1))) {
-        const body = await text(this.s3, bucket, o.Key ?? '');
-        for (const raw of (body ?? '').split('\n')) if (raw) onLine(JSON.parse(raw) as ScriptLine);
+        const chunk = parseJsonLines<ScriptLine>(await text(this.s3, bucket, o.Key ?? ''));
+        // Not readable whole yet (only an emulator shows an object while it is being written): next poll.
+        if (!chunk) return;
+        for (const line of chunk) onLine(line);
         seq = Number((o.Key ?? '').slice(keys.linesPrefix.length, -'.jsonl'.length));
       }
     };
@@ -254,10 +269,9 @@ export class EcsFargateTaskRunner implements TaskRunner {
         return { exitCode: 137, timedOut: false, outputFiles: new Map(), runnerOutputs };
       }
       await drainLines();
-      const result = await text(this.s3, bucket, keys.result);
-      if (result !== undefined) {
+      const parsed = parseJsonLines<JobResult>(await text(this.s3, bucket, keys.result))?.[0];
+      if (parsed) {
         await drainLines();
-        const parsed = JSON.parse(result) as JobResult;
         const outputFiles = new Map<string, Uint8Array>();
         await Promise.all(
           parsed.outputs.map(async (path) => {
