@@ -97,9 +97,9 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
       }
     },
     abortTask: (taskRunId) => worker.abort(taskRunId),
-    terminated: async (execution) => {
+    terminated: async (execution, _effect, context) => {
       service.notifyTerminated(execution);
-      await releaseSlot(execution);
+      if (!context.heldNoSlot) await releaseSlot(execution);
       await options.onTerminated?.(execution);
     },
   });

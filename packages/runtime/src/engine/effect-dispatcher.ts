@@ -15,7 +15,13 @@ export interface DispatchTargets {
   /** Aborts a running attempt in this process, if it runs here. */
   abortTask(taskRunId: string): void;
   /** The execution reached a terminal state (waiters, concurrency slots). */
-  terminated(execution: Execution, effect: Extract<Effect, { kind: 'execution-terminated' }>): Promise<void>;
+  terminated(execution: Execution, effect: Extract<Effect, { kind: 'execution-terminated' }>, context: DispatchContext): Promise<void>;
+}
+
+/** What the caller of dispatch knows about the execution beyond its document. */
+export interface DispatchContext {
+  /** The execution never took a concurrency slot (it started and ended in one inline step without a limit). */
+  readonly heldNoSlot?: boolean;
 }
 
 export const executorMessage = (event: ExecutorMessage, delaySeconds?: number): QueueMessage => ({
@@ -35,7 +41,7 @@ export class EffectDispatcher {
     private readonly targets: DispatchTargets,
   ) {}
 
-  async dispatch(execution: Execution, effects: readonly Effect[]): Promise<void> {
+  async dispatch(execution: Execution, effects: readonly Effect[], context: DispatchContext = {}): Promise<void> {
     const toExecutor: QueueMessage[] = [];
     const toWorker: QueueMessage[] = [];
     const base = { tenantId: execution.tenantId };
@@ -91,7 +97,7 @@ export class EffectDispatcher {
           this.targets.abortTask(e.taskRunId);
           break;
         case 'execution-terminated':
-          await this.targets.terminated(execution, e);
+          await this.targets.terminated(execution, e, context);
           break;
       }
     }

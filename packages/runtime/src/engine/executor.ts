@@ -149,7 +149,8 @@ export class Executor {
     const logs = [...sink, ...decision.logs].map((l) => (masker.size > 0 ? { ...l, message: masker.mask(l.message) } : l));
     if (logs.length > 0) await ports.logs.append(logs);
     const saved = await ports.executions.save(ended, undefined);
-    await dispatcher.dispatch(saved, decision.effects);
+    // Started without a limit (checked above) and ended in this step: no slot to release, no waiter to wake.
+    await dispatcher.dispatch(saved, decision.effects, { heldNoSlot: true });
     return saved;
   }
 
