@@ -87,9 +87,14 @@ const watch = (child: ChildProcess, stop: () => void): FakeContainerProcess => {
  * pulled (no Docker here): its entry point and command run as a local process
  * in the shared folder with only the container's environment, which is what
  * the task container does in its image. An image tagged `no-shell` stands for
- * an image without `sh`: the container exits 127 at once, running nothing.
+ * an image without `sh`: the container exits 127 at once, running nothing;
+ * a job id containing `stage-in-fails` makes its stage-in exit 1 at once, as
+ * when it cannot read the job from S3.
  */
 function startContainer(c: FakeContainerStart): FakeContainerProcess {
+  if (c.name === 'stage-in' && String(c.environment[ENV_NAMES.JOB_PREFIX]).includes('stage-in-fails')) {
+    return { exited: Promise.resolve(1), stop: () => {} };
+  }
   if (c.image.startsWith(`${WORKER_REPOSITORY}:`)) {
     const child = pool.shift() as ChildProcess;
     spawnHost();
@@ -311,7 +316,7 @@ describe('EcsFargateTaskRunner with a containerImage', () => {
     const job = imageJob(
       r,
       'ghcr.io/kestra-io/pydata:latest',
-      'echo "first $GREETING"; cat data/in.txt; pwd; sleep 1; echo late >&2; mkdir -p out; echo rows > out/r.csv; echo x > "$OUTPUT_DIR/o.txt"',
+      'echo "first $GREETING"; cat data/in.txt; pwd; sleep 2; echo late >&2; mkdir -p out; echo rows > out/r.csv; echo x > "$OUTPUT_DIR/o.txt"',
       { env: { GREETING: "it's me" }, inputFiles: new Map([['data/in.txt', enc('input line\n')]]), outputFiles: ['out/*.csv'] },
     );
     const { result, lines, endedAt } = await run(r, job);
@@ -324,7 +329,7 @@ describe('EcsFargateTaskRunner with a containerImage', () => {
       { stream: 'stderr', line: 'late' },
     ]);
     // The first line reached the runner while the command was still sleeping.
-    expect(endedAt - (lines[0]?.at ?? endedAt)).toBeGreaterThan(600);
+    expect(endedAt - (lines[0]?.at ?? endedAt)).toBeGreaterThan(1000);
     expect([...result.outputFiles.keys()].sort()).toEqual(['o.txt', 'out/r.csv']);
     expect(dec(result.outputFiles.get('out/r.csv'))).toBe('rows\n');
     const task = containersOf(result.runnerOutputs?.taskArn).find((c) => c.name === 'task');
@@ -375,6 +380,17 @@ describe('EcsFargateTaskRunner with a containerImage', () => {
       task: image,
       'stage-out': newImage,
     });
+  });
+
+  it('fails the job with what ECS reports when stage-in fails and the task stops before the command runs', async () => {
+    const r = runner();
+    const job = { ...imageJob(r, 'python:3.11-slim', 'echo never'), jobId: `stage-in-fails-${seq++}` };
+    const { result, lines } = await run(r, { ...job, ...r.paths(job.jobId) });
+    expect(result.exitCode).toBe(1);
+    expect(lines.map((l) => l.line)).toEqual([
+      'Fargate task stopped: Essential container stage-out did not start: dependency condition not met (stage-in: exit 1; task: dependency condition not met; stage-out: dependency condition not met)',
+    ]);
+    expect(containersOf(result.runnerOutputs?.taskArn).map((c) => c.name)).toEqual(['stage-in']);
   });
 
   it('stops the task and reports the container exit code when the image cannot run the command', async () => {

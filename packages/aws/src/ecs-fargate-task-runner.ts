@@ -297,7 +297,14 @@ export class EcsFargateTaskRunner implements TaskRunner {
           await drainLines();
           if (task?.lastStatus !== 'STOPPED') await this.stop(taskArn, 'job container stopped without a result');
           const exitCode = jobState?.exitCode ?? 1;
-          const reason = task?.lastStatus === 'STOPPED' ? (task.stoppedReason ?? 'unknown reason') : `container '${jobContainer}' stopped${jobState?.reason ? `: ${jobState.reason}` : ''}`;
+          // What each container that failed says (image pull errors, a failed stage-in, exit codes).
+          const details = (task?.containers ?? [])
+            .filter((c) => c.reason || (c.exitCode ?? 0) !== 0)
+            .map((c) => `${c.name}: ${c.reason ?? `exit ${c.exitCode}`}`);
+          const reason =
+            task?.lastStatus === 'STOPPED'
+              ? `${task.stoppedReason ?? 'unknown reason'}${details.length > 0 ? ` (${details.join('; ')})` : ''}`
+              : `container '${jobContainer}' stopped${jobState?.reason ? `: ${jobState.reason}` : ''}`;
           onLine({ stream: 'stderr', line: `Fargate task stopped: ${reason}` });
           return { exitCode: exitCode === 0 ? 1 : exitCode, timedOut: false, outputFiles: new Map(), runnerOutputs };
         }
