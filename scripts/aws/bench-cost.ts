@@ -6,6 +6,10 @@
  *
  *   NODE_OPTIONS= npx tsx scripts/aws/bench-cost.ts [executions=20]
  *
+ * Flows: Kestra's benchmark01 and 02 (only tasks the executor runs itself, so the
+ * API runs them in its own call) and worker01 (benchmark01 plus a Write task:
+ * the executor and worker queues).
+ *
  * Lambda GB-seconds come from the handlers' in-process durations on this
  * machine (DynamoDB Local and the emulators are slower than AWS, so this is
  * pessimistic) at the memory sizes of lib/ (1024 MB, arm64).
@@ -38,6 +42,13 @@ const MEMORY_GB = 1;
 // Kestra's benchmark flows (scripts/bench/kestra-benchmarks.ts), without `wait: true`:
 // a waiting webhook keeps the API function running for the whole execution (see docs/aws.md).
 const { BENCHMARK01, BENCHMARK02 } = benchmarkFlows({ wait: false });
+/** benchmark01 plus one task the worker runs (a file written to internal storage): the queue path. */
+const WORKER01 = `${BENCHMARK01.replace('id: benchmark01', 'id: worker01').replace('\noutputs:', `
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: "{{ outputs.hello.values.message }}"
+    extension: .txt
+outputs:`)}`;
 
 const emulators = await startAwsEmulators();
 const { clients, config } = await createDeployment();
@@ -76,7 +87,7 @@ let esmRequests = 0;
 
 async function runOne(flowId: string): Promise<void> {
   const res = await api(
-    httpEvent('POST', `/api/v1/main/executions/webhook/company.team/${flowId}/benchmark`, { query: flowId === 'benchmark01' ? 'name=World' : '' }),
+    httpEvent('POST', `/api/v1/main/executions/webhook/company.team/${flowId}/benchmark`, { query: flowId === 'benchmark02' ? '' : 'name=World' }),
     lambdaContext('api'),
   );
   const id = JSON.parse(String(res.isBase64Encoded ? Buffer.from(String(res.body), 'base64') : res.body)).id as string;
@@ -98,6 +109,7 @@ const rows: string[] = [];
 for (const [flowId, source] of [
   ['benchmark01', BENCHMARK01],
   ['benchmark02', BENCHMARK02],
+  ['worker01', WORKER01],
 ] as const) {
   const created = await api(
     httpEvent('POST', '/api/v1/main/flows', { body: source, headers: { authorization: AUTH, 'content-type': 'application/x-yaml' } }),
