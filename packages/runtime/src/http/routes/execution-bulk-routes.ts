@@ -136,6 +136,25 @@ export function executionBulkRoutes(deps: ApiDeps): Route[] {
       bulkRoute('POST', '/pause', () => running, (_req, e) => deps.executions.pause(e.tenantId, e.id, { wait: false })),
     );
   }
+  /** Adds labels to an execution's own; setLabels keeps its system labels (which it refuses to be given). */
+  const mergeLabels = (e: Execution, labels: readonly Label[]) => {
+    const merged = new Map<string, string>(e.labels.filter((l) => !l.key.startsWith('system.')).map((l) => [l.key, l.value]));
+    for (const l of labels) merged.set(l.key, l.value);
+    return deps.executions.setLabels(e.tenantId, e.id, [...merged].map(([key, value]) => ({ key, value })));
+  };
+  routes.push({
+    // Kestra: the labels to add are the body, the executions the query's filters.
+    method: 'POST',
+    path: `${BASE}/labels/by-query`,
+    handle: async ({ request, params }) => {
+      const labels = bodyJson(request);
+      if (!Array.isArray(labels) || labels.some((l) => typeof l?.key !== 'string' || typeof l?.value !== 'string')) {
+        throw new BadRequestError('expected a JSON array of {key, value} labels');
+      }
+      const { found, missing } = await byQuery(params['tenant'], request);
+      return bulk(found, missing, () => undefined, (e) => mergeLabels(e, labels as Label[]));
+    },
+  });
   routes.push({
     method: 'POST',
     path: `${BASE}/labels/by-ids`,
@@ -153,11 +172,7 @@ export function executionBulkRoutes(deps: ApiDeps): Route[] {
         if (e) found.push(e);
         else missing.push(id);
       }
-      return bulk(found, missing, () => undefined, (e) => {
-        const merged = new Map<string, string>(e.labels.map((l) => [l.key, l.value]));
-        for (const l of labels as Label[]) merged.set(l.key, l.value);
-        return deps.executions.setLabels(e.tenantId, e.id, [...merged].map(([key, value]) => ({ key, value })));
-      });
+      return bulk(found, missing, () => undefined, (e) => mergeLabels(e, labels as Label[]));
     },
   });
   return routes;

@@ -1,6 +1,7 @@
 import type { ApiDeps, RouteModule } from '../api-deps';
 import type { Route } from '../http-types';
 import { executionBulkRoutes } from './execution-bulk-routes';
+import { executionLookupRoutes } from './execution-lookup-routes';
 import { executionRoutes } from './execution-routes';
 import { flowGraphRoutes } from './flow-graph-routes';
 import { flowRoutes } from './flow-routes';
@@ -25,6 +26,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   flowGraphRoutes,
   executionRoutes,
   executionBulkRoutes,
+  executionLookupRoutes,
   logRoutes,
   logFollowRoutes,
   metricsRoutes,

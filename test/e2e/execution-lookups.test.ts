@@ -1,0 +1,86 @@
+import type { LocalServer } from '@windhover/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, client, startE2eServer } from './local-client';
+
+const flow = (namespace: string, id: string) => `id: ${id}
+namespace: ${namespace}
+inputs:
+  - id: who
+    type: STRING
+    defaults: you
+tasks:
+  - id: hi
+    type: io.kestra.plugin.core.log.Log
+    message: "hi {{ inputs.who }}"
+`;
+
+describe('execution lookups and labels by query over HTTP', () => {
+  let server: LocalServer;
+  let api: ReturnType<typeof client>;
+  const post = (path: string, body: unknown) => api.call('POST', `/api/v1/main${path}`, { body: JSON.stringify(body), contentType: 'application/json' });
+
+  beforeAll(async () => {
+    server = await startE2eServer();
+    api = client(server.url);
+    for (const [ns, id] of [
+      ['company.lookup', 'one'],
+      ['company.lookup', 'two'],
+      ['company.lookup.sub', 'three'],
+      ['company.gone', 'deleted'],
+    ]) {
+      expect((await api.createFlow(flow(ns, id))).status).toBe(200);
+    }
+    expect((await api.call('DELETE', '/api/v1/main/flows/company.gone/deleted')).status).toBe(204);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('POST /executions/latest answers the last execution of each flow that has one', async () => {
+    const first = String((await api.execute('company.lookup', 'one')).json['id']);
+    await api.waitForState(first, ['SUCCESS']);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = String((await api.execute('company.lookup', 'one')).json['id']);
+    const last = await api.waitForState(second, ['SUCCESS']);
+    const r = await post('/executions/latest', [
+      { namespace: 'company.lookup', id: 'one' },
+      { namespace: 'company.lookup', id: 'two' },
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual([{ id: second, flowId: 'one', namespace: 'company.lookup', startDate: (last['state'] as Json)['startDate'], status: 'SUCCESS' }]);
+    expect((await post('/executions/latest', { namespace: 'x' })).status).toBe(400);
+  });
+
+  it('lists the namespaces with flows, the flows of one namespace and one flow for execution', async () => {
+    const ns = await api.call('GET', '/api/v1/main/executions/namespaces');
+    expect(ns.json).toEqual(expect.arrayContaining(['company.lookup', 'company.lookup.sub']));
+    expect(ns.json).not.toContain('company.gone');
+    const flows = await api.call('GET', '/api/v1/main/executions/namespaces/company.lookup/flows');
+    expect((flows.json as unknown as Json[]).map((f) => f['id']).sort()).toEqual(['one', 'two']);
+    const one = await api.call('GET', '/api/v1/main/executions/flows/company.lookup/one');
+    expect(one.json).toMatchObject({ id: 'one', namespace: 'company.lookup', revision: 1, inputs: [{ id: 'who', type: 'STRING' }] });
+    expect(one.json['source']).toBeUndefined();
+    expect((await api.call('GET', '/api/v1/main/executions/flows/company.lookup/nope')).status).toBe(404);
+    expect((await api.call('GET', '/api/v1/main/executions/flows/company.lookup/one?revision=7')).status).toBe(404);
+  });
+
+  it('POST /executions/labels/by-query adds the body labels to the executions the filters select', async () => {
+    const a = String((await api.execute('company.lookup', 'two')).json['id']);
+    await api.waitForState(a, ['SUCCESS']);
+    const r = await api.call('POST', '/api/v1/main/executions/labels/by-query?namespace=company.lookup&flowId=two', {
+      body: JSON.stringify([{ key: 'reviewed', value: 'yes' }]),
+      contentType: 'application/json',
+    });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ count: 1 });
+    expect((await api.execution(a)).json['labels']).toEqual(expect.arrayContaining([{ key: 'reviewed', value: 'yes' }, { key: 'system.correlationId', value: a }]));
+    // by-ids merges the same way, keeping the execution's system labels.
+    expect((await post('/executions/labels/by-ids', { executionsId: [a], executionLabels: [{ key: 'team', value: 'data' }] })).json).toEqual({ count: 1 });
+    expect((await api.execution(a)).json['labels']).toEqual(
+      expect.arrayContaining([{ key: 'reviewed', value: 'yes' }, { key: 'team', value: 'data' }, { key: 'system.correlationId', value: a }]),
+    );
+    const others = (await api.call('GET', '/api/v1/main/executions/search?namespace=company.lookup&flowId=one')).json['results'] as Json[];
+    for (const e of others) expect(e['labels']).not.toContainEqual({ key: 'reviewed', value: 'yes' });
+    expect((await api.call('POST', '/api/v1/main/executions/labels/by-query', { body: '{}', contentType: 'application/json' })).status).toBe(400);
+  });
+});
