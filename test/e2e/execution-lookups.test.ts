@@ -83,4 +83,25 @@ describe('execution lookups and labels by query over HTTP', () => {
     for (const e of others) expect(e['labels']).not.toContainEqual({ key: 'reviewed', value: 'yes' });
     expect((await api.call('POST', '/api/v1/main/executions/labels/by-query', { body: '{}', contentType: 'application/json' })).status).toBe(400);
   });
+
+  it('POST /executions/{id}/eval/{taskRunId} renders an expression in the task run context, masking secrets', async () => {
+    const source = `id: evalme\nnamespace: company.lookup\ninputs:\n  - id: who\n    type: STRING\n    defaults: you\ntasks:\n  - id: ret\n    type: io.kestra.plugin.core.debug.Return\n    format: "v={{ inputs.who }}"\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: "{{ outputs.ret.value }}"\n`;
+    expect((await api.createFlow(source)).status).toBe(200);
+    const id = String((await api.execute('company.lookup', 'evalme')).json['id']);
+    const done = await api.waitForState(id, ['SUCCESS']);
+    const log = (done['taskRunList'] as Json[]).find((r) => r['taskId'] === 'log')!;
+    const evaluate = (expr: string, taskRunId = String(log['id'])) => api.call('POST', `/api/v1/main/executions/${id}/eval/${taskRunId}`, { body: expr, contentType: 'text/plain' });
+    const ok = await evaluate('{{ outputs.ret.value }} {{ task.id }} {{ taskrun.id }} {{ inputs.who | upper }}');
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ result: `v=you log ${log['id']} YOU` });
+    const bad = await evaluate('{{ nothing.here }}');
+    expect(bad.status).toBe(200);
+    expect(bad.json['result']).toBeUndefined();
+    expect(String(bad.json['error'])).toContain('nothing');
+    expect(String(bad.json['stackTrace'])).toContain(String(bad.json['error']));
+    const secret = await evaluate("{{ secret('API_TOKEN') }}");
+    expect(secret.status).toBe(200);
+    expect(secret.text).not.toContain('tok-3x4mpl3-value');
+    expect((await evaluate('{{ 1 }}', 'noSuchTaskRun')).status).toBe(404);
+  });
 });

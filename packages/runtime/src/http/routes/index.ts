@@ -1,6 +1,7 @@
 import type { ApiDeps, RouteModule } from '../api-deps';
 import type { Route } from '../http-types';
 import { executionBulkRoutes } from './execution-bulk-routes';
+import { executionEvalRoutes } from './execution-eval-routes';
 import { executionLookupRoutes } from './execution-lookup-routes';
 import { executionRoutes } from './execution-routes';
 import { flowGraphRoutes } from './flow-graph-routes';
@@ -27,6 +28,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   executionRoutes,
   executionBulkRoutes,
   executionLookupRoutes,
+  executionEvalRoutes,
   logRoutes,
   logFollowRoutes,
   metricsRoutes,
