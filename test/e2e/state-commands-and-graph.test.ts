@@ -270,6 +270,30 @@ describe('flow graph and execution state commands over HTTP', () => {
     await api.waitForState(other, ['KILLED']);
   });
 
+  it('POST /executions/{id}/resume/validate checks the onResume inputs without resuming', async () => {
+    const approval = `id: approval\nnamespace: company.state\ntasks:\n  - id: ask\n    type: io.kestra.plugin.core.flow.Pause\n    onResume:\n      - id: approved\n        type: BOOLEAN\n      - id: reason\n        type: STRING\n        defaults: none\n`;
+    expect((await api.createFlow(approval)).status).toBe(200);
+    const id = await run('approval');
+    await api.waitForState(id, ['PAUSED']);
+    const form = (fields: Record<string, string>) => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(fields)) f.append(k, v);
+      return f;
+    };
+    const bad = await api.call('POST', `/api/v1/main/executions/${id}/resume/validate`, { body: form({ approved: 'maybe' }) });
+    expect(bad.status).toBe(200);
+    expect(bad.json).toMatchObject({ id: 'approval', namespace: 'company.state' });
+    const [approved, reason] = bad.json['inputs'] as Json[];
+    expect((approved['errors'] as Json[]).length).toBeGreaterThan(0);
+    expect(reason).toMatchObject({ value: 'none', isDefault: true, errors: [] });
+    const good = await api.call('POST', `/api/v1/main/executions/${id}/resume/validate`, { body: form({ approved: 'true' }) });
+    expect((good.json['inputs'] as Json[])[0]).toMatchObject({ value: true, errors: [] });
+    expect(state((await api.execution(id)).json)).toBe('PAUSED');
+    expect((await api.call('POST', `/api/v1/main/executions/${id}/resume`, { body: form({ approved: 'true' }) })).status).toBe(204);
+    await api.waitForState(id, ['SUCCESS']);
+    expect((await api.call('POST', `/api/v1/main/executions/${id}/resume/validate`, { body: form({ approved: 'true' }) })).status).toBe(409);
+  });
+
   it('force-run starts a CREATED execution scheduled for later at once', async () => {
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const id = await run('quick', `?scheduleDate=${encodeURIComponent(later)}`);

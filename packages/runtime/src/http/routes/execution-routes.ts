@@ -1,7 +1,8 @@
-import type { Execution, ExecutionQuery, Flow, Label, StateType } from '@windhover/core';
+import type { Execution, ExecutionQuery, Flow, InputDefinition, Label, StateType } from '@windhover/core';
 import {
   BadRequestError,
   ExecutionNotFoundError,
+  FlowIndex,
   FlowNotFoundError,
   IllegalStateError,
   NotFoundError,
@@ -156,6 +157,51 @@ export async function waitForTerminal(deps: ApiDeps, tenantId: string, id: strin
   }
 }
 
+/**
+ * Kestra's ApiValidateExecutionInputsResponse: every input with its value
+ * (SECRET masked) or its errors; nothing is stored.
+ */
+async function inputsReport(
+  id: string,
+  namespace: string,
+  definitions: readonly InputDefinition[],
+  provided: Readonly<Record<string, unknown>>,
+  options: Parameters<typeof resolveInputs>[2],
+): Promise<Record<string, unknown>> {
+  const violations = new Map<string, string[]>();
+  let values: Record<string, unknown> = {};
+  try {
+    values = await resolveInputs(definitions, provided, options);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    // Some input is invalid: resolve each one alone, so the valid ones still show their value.
+    for (const def of definitions) {
+      try {
+        Object.assign(values, await resolveInputs([def], provided, options));
+      } catch (inner) {
+        if (!(inner instanceof ValidationError)) throw inner;
+        const key = inputId(def);
+        violations.set(key, [...(violations.get(key) ?? []), ...inner.violations.map((v) => v.message)]);
+      }
+    }
+  }
+  return {
+    id,
+    namespace,
+    inputs: definitions.map((def) => {
+      const key = inputId(def);
+      return {
+        input: def,
+        value: def.type === 'SECRET' && values[key] != null ? SECRET_MASK : (values[key] ?? null),
+        enabled: true,
+        isDefault: provided[key] === undefined && def.defaults !== undefined,
+        errors: (violations.get(key) ?? []).map((message) => ({ message })),
+      };
+    }),
+    checks: [],
+  };
+}
+
 export function executionRoutes(deps: ApiDeps): Route[] {
   const load = async (tenantId: string, id: string): Promise<Execution> => {
     const e = await deps.ports.executions.get(tenantId, id);
@@ -249,43 +295,13 @@ export function executionRoutes(deps: ApiDeps): Route[] {
         const provided: Record<string, unknown> = { ...inputs };
         for (const f of files) provided[f.inputId] = `${executionStoragePrefix({ namespace: flow.flow.namespace, flowId: flow.flow.id, id: 'validate' })}inputs/${f.inputId}/${f.fileName}`;
         const scope = { tenantId, namespace: flow.flow.namespace, flowId: flow.flow.id };
-        const violations = new Map<string, string[]>();
-        const definitions = flow.flow.inputs ?? [];
-        const options = {
-          renderer: engineRenderer(deps.ports, scope),
-          variables: { flow: { id: flow.flow.id, namespace: flow.flow.namespace, revision: flow.revision, tenantId } },
-        };
-        let values: Record<string, unknown> = {};
-        try {
-          values = await resolveInputs(definitions, provided, options);
-        } catch (e) {
-          if (!(e instanceof ValidationError)) throw e;
-          // Some input is invalid: resolve each one alone, so the valid ones still show their value.
-          for (const def of definitions) {
-            try {
-              Object.assign(values, await resolveInputs([def], provided, options));
-            } catch (inner) {
-              if (!(inner instanceof ValidationError)) throw inner;
-              const id = inputId(def);
-              violations.set(id, [...(violations.get(id) ?? []), ...inner.violations.map((v) => v.message)]);
-            }
-          }
-        }
-        return json(200, {
-          id: flow.flow.id,
-          namespace: flow.flow.namespace,
-          inputs: definitions.map((def) => {
-            const id = inputId(def);
-            return {
-              input: def,
-              value: def.type === 'SECRET' && values[id] != null ? SECRET_MASK : (values[id] ?? null),
-              enabled: true,
-              isDefault: provided[id] === undefined && def.defaults !== undefined,
-              errors: (violations.get(id) ?? []).map((message) => ({ message })),
-            };
+        return json(
+          200,
+          await inputsReport(flow.flow.id, flow.flow.namespace, flow.flow.inputs ?? [], provided, {
+            renderer: engineRenderer(deps.ports, scope),
+            variables: { flow: { id: flow.flow.id, namespace: flow.flow.namespace, revision: flow.revision, tenantId } },
           }),
-          checks: [],
-        });
+        );
       },
     },
     { method: 'POST', path: `${BASE}/trigger/:namespace/:id`, handle: create },
@@ -392,6 +408,25 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       const { inputs, files } = formInputs(request);
       await deps.executions.resume(params['tenant'], params['executionId'], inputs, files);
       return noContent();
+    }),
+    ...action('POST', 'resume/validate', async ({ request, params }) => {
+      // The onResume inputs of the paused Pause tasks, checked without resuming (409 when not PAUSED).
+      const e = await load(params['tenant'], params['executionId']);
+      if (e.state.current !== 'PAUSED') throw new IllegalStateError(`Execution '${e.id}' is ${e.state.current}, not PAUSED`);
+      const f = await flowOf(e);
+      if (!f) throw new FlowNotFoundError(e.namespace, e.flowId, e.flowRevision);
+      const index = new FlowIndex(f);
+      const definitions = e.taskRunList
+        .filter((r) => r.state.current === 'PAUSED')
+        .flatMap((r) => {
+          const onResume = index.get(r.taskId)?.task['onResume'];
+          return Array.isArray(onResume) ? (onResume as InputDefinition[]) : [];
+        });
+      const { inputs, files } = formInputs(request);
+      const provided: Record<string, unknown> = { ...inputs };
+      for (const file of files) provided[file.inputId] = `${executionStoragePrefix(e)}resume/${file.inputId}/${file.fileName}`;
+      const scope = { tenantId: e.tenantId, namespace: e.namespace, flowId: e.flowId, executionId: e.id };
+      return json(200, await inputsReport(e.flowId, e.namespace, definitions, provided, { renderer: engineRenderer(deps.ports, scope) }));
     }),
     ...action('POST', 'restart', async ({ request, params }) => {
       await load(params['tenant'], params['executionId']);
