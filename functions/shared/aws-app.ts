@@ -43,7 +43,7 @@ export interface AwsApp {
   readonly runtime: Runtime;
 }
 
-/** Kestra's container runner types that run as Fargate tasks in the AWS edition (the image is always the worker image). */
+/** Kestra's container runner types that run as Fargate tasks in the AWS edition, in the task's `containerImage` (see EcsFargateTaskRunner). */
 const FARGATE_TYPES = new Set([FARGATE_RUNNER, DOCKER_RUNNER, 'io.kestra.plugin.ee.aws.runner.Batch']);
 
 /**
