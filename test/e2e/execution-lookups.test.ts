@@ -104,4 +104,24 @@ describe('execution lookups and labels by query over HTTP', () => {
     expect(secret.text).not.toContain('tok-3x4mpl3-value');
     expect((await evaluate('{{ 1 }}', 'noSuchTaskRun')).status).toBe(404);
   });
+
+  it('GET /executions/{id}/file/preview shows Ion rows and text lines of the execution files', async () => {
+    const source = `id: files\nnamespace: company.lookup\ninputs:\n  - id: rows\n    type: FILE\n  - id: table\n    type: FILE\ntasks:\n  - id: hi\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
+    expect((await api.createFlow(source)).status).toBe(200);
+    const form = new FormData();
+    // A part named after the input keeps its file name, hence the .ion extension.
+    form.append('rows', new Blob(['{id:1,name:"a"}\n{id:2,name:"b"}\n{id:3,name:"c"}\n']), 'rows.ion');
+    form.append('files', new Blob(['h1,h2\n1,2\n']), 'table');
+    const created = await api.execute('company.lookup', 'files', form);
+    expect(created.status).toBe(200);
+    const id = String(created.json['id']);
+    const inputs = (await api.waitForState(id, ['SUCCESS']))['inputs'] as Json;
+    const preview = (path: unknown, q = '') => api.call('GET', `/api/v1/main/executions/${id}/file/preview?path=${encodeURIComponent(String(path))}${q}`);
+    const rows = await preview(inputs['rows'], '&maxRows=2');
+    expect(rows.status).toBe(200);
+    expect(rows.json).toEqual({ extension: 'ion', type: 'LIST', content: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }], maxLine: 2, truncated: true });
+    const table = await preview(inputs['table']);
+    expect(table.json).toMatchObject({ type: 'TEXT', content: 'h1,h2\n1,2', maxLine: 100, truncated: false });
+    expect((await preview('kestra:///elsewhere/file.txt')).status).toBe(404);
+  });
 });

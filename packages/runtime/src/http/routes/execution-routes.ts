@@ -14,6 +14,7 @@ import {
 } from '@windhover/core';
 import { engineRenderer } from '../../engine/expression-functions';
 import type { ApiDeps } from '../api-deps';
+import { filePreview } from '../file-preview';
 import type { ApiRequest, ApiResponse, Route } from '../http-types';
 import { bodyForm, bodyJson, json, noContent, queryAll, queryBool, queryFilters, queryInt, queryOne } from '../request';
 import type { UploadedInputFile } from '../../services/execution-commands';
@@ -386,6 +387,16 @@ export function executionRoutes(deps: ApiDeps): Route[] {
         const data = await deps.ports.storage.get(uri);
         const name = uri.slice(uri.lastIndexOf('/') + 1).replace(/["\r\n]/g, '_');
         return { status: 200, headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` }, body: data };
+      },
+    },
+    {
+      // Kestra's FileRender: rows of Ion files, lines of text, base64 of images (maxRows: 100 by default, at most 5000).
+      method: 'GET',
+      path: `${BASE}/:executionId/file/preview`,
+      handle: async ({ request, params }) => {
+        const uri = await fileUri(params['tenant'], params['executionId'], request);
+        const maxRows = Math.min(queryInt(request, 'maxRows', { min: 1 }) ?? 100, 5000);
+        return json(200, filePreview(uri, await deps.ports.storage.get(uri), maxRows, queryOne(request, 'encoding') ?? 'UTF-8'));
       },
     },
     {
