@@ -124,4 +124,23 @@ describe('execution lookups and labels by query over HTTP', () => {
     expect(table.json).toMatchObject({ type: 'TEXT', content: 'h1,h2\n1,2', maxLine: 100, truncated: false });
     expect((await preview('kestra:///elsewhere/file.txt')).status).toBe(404);
   });
+
+  it('POST /executions/{id}/replay-with-inputs replays with new, validated inputs', async () => {
+    const source = `id: replayme\nnamespace: company.lookup\ninputs:\n  - id: n\n    type: INT\n  - id: who\n    type: STRING\n    defaults: you\ntasks:\n  - id: ret\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ inputs.n * 2 }} {{ inputs.who }}"\n`;
+    expect((await api.createFlow(source)).status).toBe(200);
+    const first = new FormData();
+    first.append('n', '1');
+    const original = await api.waitForState(String((await api.execute('company.lookup', 'replayme', first)).json['id']), ['SUCCESS']);
+    const form = new FormData();
+    form.append('n', '21');
+    const r = await api.call('POST', `/api/v1/main/executions/${original['id']}/replay-with-inputs`, { body: form });
+    expect(r.status).toBe(200);
+    expect(r.json['id']).not.toBe(original['id']);
+    expect(r.json).toMatchObject({ originalId: original['originalId'], inputs: { n: 21, who: 'you' } });
+    const replayed = await api.waitForState(String(r.json['id']), ['SUCCESS']);
+    expect((replayed['taskRunList'] as Json[])[0]['outputs']).toEqual({ value: '42 you' });
+    const bad = new FormData();
+    bad.append('n', 'many');
+    expect((await api.call('POST', `/api/v1/main/executions/${original['id']}/replay-with-inputs`, { body: bad })).status).toBe(422);
+  });
 });

@@ -160,7 +160,7 @@ export class ExecutionService implements ExecutionCommands {
    * the successful task runs before `taskRunId`, re-opens its parents and
    * runs again from there; without `taskRunId` it starts from the beginning.
    */
-  async replay(tenantId: string, executionId: string, options: { taskRunId?: string; revision?: number } = {}): Promise<Execution> {
+  async replay(tenantId: string, executionId: string, options: { taskRunId?: string; revision?: number; inputs?: Readonly<Record<string, JsonValue>> } = {}): Promise<Execution> {
     const source = await this.get(tenantId, executionId);
     if (!isTerminated(source.state.current)) throw new IllegalStateError(`Execution '${executionId}' is still ${source.state.current}`);
     const revision = options.revision ?? source.flowRevision;
@@ -194,7 +194,7 @@ export class ExecutionService implements ExecutionCommands {
     const keptIds = new Set(kept.map((r) => r.id));
     const pick = <T>(m: Readonly<Record<string, T>> | undefined) =>
       m ? Object.fromEntries(Object.entries(m).filter(([k]) => keptIds.has(k))) : undefined;
-    const fresh = newExecution({ flow, id, tenantId, now, inputs: source.inputs ?? {}, labels: source.labels.filter((l) => l.key !== 'system.correlationId'), originalId: source.originalId, ...(source.trigger ? { trigger: source.trigger } : {}) });
+    const fresh = newExecution({ flow, id, tenantId, now, inputs: options.inputs ?? source.inputs ?? {}, labels: source.labels.filter((l) => l.key !== 'system.correlationId'), originalId: source.originalId, ...(source.trigger ? { trigger: source.trigger } : {}) });
     const execution: Execution = {
       ...fresh,
       taskRunList: kept,
@@ -453,6 +453,36 @@ export class ExecutionService implements ExecutionCommands {
     const id = `${executionId}:pause:${e.state.histories.length}`;
     await this.#send({ type: 'pause', id, tenantId, executionId });
     return options.wait === false ? e : this.#applied(tenantId, executionId, id);
+  }
+
+  /**
+   * Replay with new inputs (POST /executions/{id}/replay-with-inputs): the
+   * inputs are checked against the replayed revision like a new
+   * execution's (422 when invalid), then the replay runs with them. FILE
+   * inputs are stored under the source execution (the replay's id is made
+   * by replay()).
+   */
+  async replayWithInputs(
+    tenantId: string,
+    executionId: string,
+    inputs: Readonly<Record<string, unknown>>,
+    files: readonly UploadedInputFile[] = [],
+    options: { taskRunId?: string; revision?: number } = {},
+  ): Promise<Execution> {
+    const source = await this.get(tenantId, executionId);
+    if (!isTerminated(source.state.current)) throw new IllegalStateError(`Execution '${executionId}' is still ${source.state.current}`);
+    const revision = options.revision ?? source.flowRevision;
+    const flow = await this.ports.flows.get(tenantId, source.namespace, source.flowId, revision);
+    if (!flow) throw new FlowNotFoundError(source.namespace, source.flowId, revision);
+    const provided: Record<string, unknown> = { ...inputs };
+    const uris = this.#fileUris(source.namespace, source.flowId, executionId, files, 'replay-inputs');
+    for (const f of uris) provided[f.inputId] = f.uri;
+    const resolved = await resolveInputs(flow.flow.inputs, provided, {
+      renderer: engineRenderer(this.ports, { tenantId, namespace: source.namespace, flowId: source.flowId, executionId }),
+      variables: { flow: { id: flow.flow.id, namespace: flow.flow.namespace, revision: flow.revision, tenantId } },
+    });
+    for (const f of uris) await this.ports.storage.put(f.uri, f.data);
+    return this.replay(tenantId, executionId, { ...options, inputs: resolved });
   }
 }
 

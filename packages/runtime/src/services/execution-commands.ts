@@ -49,6 +49,14 @@ export interface ExecutionCommands {
   setTaskRunState(tenantId: string, executionId: string, taskRunId: string, state: StateType, options?: CommandOptions): Promise<Execution>;
   /** Pauses a RUNNING execution: running task runs finish, nothing new starts until it is resumed. */
   pause(tenantId: string, executionId: string, options?: CommandOptions): Promise<Execution>;
+  /** Replay with new inputs, validated like a new execution's; the new execution. */
+  replayWithInputs(
+    tenantId: string,
+    executionId: string,
+    inputs: Readonly<Record<string, unknown>>,
+    files?: readonly UploadedInputFile[],
+    options?: { taskRunId?: string; revision?: number },
+  ): Promise<Execution>;
   /** Resolves when the execution is terminal, or with its current state after `timeoutMs` (the API polls when absent). */
   waitForTerminal?(tenantId: string, executionId: string, timeoutMs?: number): Promise<Execution>;
 }

@@ -454,6 +454,17 @@ export function executionRoutes(deps: ApiDeps): Route[] {
       });
       return json(200, await present(e));
     }),
+    ...action('POST', 'replay-with-inputs', async ({ request, params }) => {
+      await load(params['tenant'], params['executionId']);
+      const revision = queryInt(request, 'revision', { min: 1 });
+      const taskRunId = queryOne(request, 'taskRunId');
+      const { inputs, files } = formInputs(request);
+      const e = await deps.executions.replayWithInputs(params['tenant'], params['executionId'], inputs, files, {
+        ...(revision !== undefined ? { revision } : {}),
+        ...(taskRunId ? { taskRunId } : {}),
+      });
+      return json(200, await present(e));
+    }),
     ...action('POST', 'labels', async ({ request, params }) => {
       await load(params['tenant'], params['executionId']);
       const body = bodyJson(request);
