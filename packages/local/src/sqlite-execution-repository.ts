@@ -48,8 +48,8 @@ type HeaderRow = { id: string; doc: string | Buffer; version: number; chunks: nu
  * with the hash of its JSON: a save rewrites the header row and only the
  * chunks whose hash changed, in one transaction. Like the DynamoDB adapter's
  * chunk references, but SQLite's transaction replaces versioned chunk keys.
- * The ForEach values of such an execution (`engine.loopValues`) are a chunk
- * row of their own: as long as the task runs and written once.
+ * The ForEach values of such an execution (`engine.loopValues`: one per
+ * item, unchanged from step to step) are a chunk row of their own (idx -1).
  *
  * Task runs parsed from chunk rows are frozen and kept (bounded LRU) with
  * their chunk's hash, so the next get reuses unchanged chunks without parsing
