@@ -16,6 +16,7 @@ interface SdkApiClient {
 type Api = Record<string, (...args: unknown[]) => void>;
 const ApiClient = require('@kestra-io/kestra-sdk/dist/ApiClient').default as new (basePath: string) => SdkApiClient;
 const ExecutionsApi = require('@kestra-io/kestra-sdk/dist/api/ExecutionsApi').default as new (c: SdkApiClient) => Api;
+const FlowGraphModel = require('@kestra-io/kestra-sdk/dist/model/FlowGraph').default as { validateJSON(data: unknown): boolean };
 
 const call = (api: Api, method: string, ...args: unknown[]): Promise<{ data: Record<string, unknown>; status: number; text: string }> =>
   new Promise((resolve, reject) => {
@@ -84,6 +85,8 @@ describe("Kestra's JavaScript SDK: change status, unqueue, force run, execution 
     const graph = await call(executions, 'getExecutionFlowGraph', a, 'main', {});
     const parsed = JSON.parse(graph.text) as { nodes: { uid: string; taskRun?: { value?: string } }[]; edges: unknown[]; clusters: unknown[] };
     expect(parsed.nodes.filter((n) => n.uid.startsWith('root.each.log_')).map((n) => n.taskRun?.value)).toEqual(['one', 'two']);
+    // The SDK's own schema check of FlowGraph (nodes, edges, clusters and their fields) accepts it.
+    expect(FlowGraphModel.validateJSON(parsed)).toBe(true);
     expect(graph.data['nodes']).toHaveLength(parsed.nodes.length);
     expect(graph.data['clusters']).toHaveLength(1);
   });

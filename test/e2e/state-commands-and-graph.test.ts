@@ -82,7 +82,7 @@ describe('flow graph and execution state commands over HTTP', () => {
     const node = (uid: string) => g.nodes.find((n) => n['uid'] === uid);
     expect(node('root.fan')).toMatchObject({ type: `${H}GraphTask`, relationType: 'PARALLEL', task: { id: 'fan', type: 'io.kestra.plugin.core.flow.Parallel' } });
     expect(node('root.fan.left')).toMatchObject({ relationType: 'PARALLEL', task: { id: 'left', message: 'left' } });
-    expect(node('root.alert')).toMatchObject({ relationType: 'ERROR', error: true });
+    expect(node('root.alert')).toMatchObject({ relationType: 'ERROR', branchType: 'ERROR' });
     expect(node('root.Triggers.every_minute')).toMatchObject({ type: `${H}GraphTrigger`, triggerDeclaration: { id: 'every_minute', disabled: true } });
     const fan = g.clusters.find((c) => (c['cluster'] as Json)['uid'] === 'cluster_root.fan')!;
     expect(fan).toMatchObject({ parents: [], cluster: { type: `${H}GraphCluster`, relationType: 'PARALLEL', taskNode: { uid: 'root.fan' } } });

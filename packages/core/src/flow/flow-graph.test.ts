@@ -76,6 +76,7 @@ describe('flowGraph', () => {
     expect(edge(g, c.end, 'root.last').relation).toEqual({ relationType: 'SEQUENTIAL' });
     expect(edge(g, c.start, 'root.parent').relation).toEqual({});
     expect(g.nodes.find((n) => n.uid === 'root.parent.t1')?.relationType).toBe('PARALLEL');
+    expect(g.flowables).toEqual(['root.parent']);
     assertWellFormed(g);
   });
 
@@ -103,8 +104,8 @@ describe('flowGraph', () => {
     const g = flowGraph(example('0097-company.team.errors.yaml'));
     expect(edge(g, rootStart(g), 'root.alert_on_failure').relation).toEqual({ relationType: 'ERROR' });
     expect(edge(g, rootStart(g), 'root.failed_task').relation).toEqual({});
-    expect(g.nodes.find((n) => n.uid === 'root.alert_on_failure')).toMatchObject({ error: true, branchType: 'ERROR', relationType: 'ERROR' });
-    expect(g.nodes.find((n) => n.uid === 'root.failed_task')).toMatchObject({ error: false });
+    expect(g.nodes.find((n) => n.uid === 'root.alert_on_failure')).toMatchObject({ branchType: 'ERROR', relationType: 'ERROR' });
+    expect(g.nodes.find((n) => n.uid === 'root.failed_task')?.branchType).toBeUndefined();
     expect(edge(g, 'root.alert_on_failure', rootEnd(g)).relation).toEqual({});
     assertWellFormed(g);
   });
@@ -121,7 +122,7 @@ describe('flowGraph', () => {
     expect(edge(g, 'root.fin', after).relation).toEqual({});
     expect(edge(g, after, 'root.after').relation).toEqual({});
     expect(edge(g, 'root.after', rootEnd(g)).relation).toEqual({});
-    expect(g.nodes.find((n) => n.uid === 'root.fin')).toMatchObject({ branchType: 'FINALLY', relationType: 'FINALLY', error: false });
+    expect(g.nodes.find((n) => n.uid === 'root.fin')).toMatchObject({ branchType: 'FINALLY', relationType: 'FINALLY' });
     expect(g.nodes.find((n) => n.uid === 'root.after')).toMatchObject({ branchType: 'AFTER_EXECUTION', relationType: 'AFTER_EXECUTION' });
     expect(g.edges.some((e) => e.source === fin && e.target === after)).toBe(false);
     assertWellFormed(g);

@@ -20,7 +20,6 @@ export interface GraphRelation {
 export interface GraphNode {
   readonly uid: string;
   readonly type: string;
-  readonly error: boolean;
   readonly branchType?: GraphBranchType;
   readonly task?: TaskDefinition;
   readonly relationType?: GraphRelationType;
@@ -39,7 +38,6 @@ export interface GraphEdge {
 export interface GraphClusterJson {
   readonly uid: string;
   readonly type: string;
-  readonly error: boolean;
   readonly branchType?: GraphBranchType;
   readonly relationType?: GraphRelationType;
   readonly taskNode?: GraphNode;
@@ -60,6 +58,11 @@ export interface FlowGraph {
   readonly nodes: readonly GraphNode[];
   readonly edges: readonly GraphEdge[];
   readonly clusters: readonly GraphClusterEntry[];
+  /**
+   * Uids of the flowable tasks' nodes (the task node of each cluster).
+   * Kestra declares the field and leaves it empty; its SDKs expect a list.
+   */
+  readonly flowables: readonly string[];
 }
 
 const H = 'io.kestra.core.models.hierarchies.';
@@ -68,7 +71,6 @@ interface Vertex {
   readonly kind: 'vertex';
   uid: string;
   readonly type: string;
-  error: boolean;
   branchType?: GraphBranchType;
   readonly task?: TaskDefinition;
   readonly relationType?: GraphRelationType;
@@ -98,7 +100,6 @@ class Cluster {
   readonly end: Vertex;
   finally?: Vertex;
   afterExecution?: Vertex;
-  error = false;
   branchType?: GraphBranchType;
 
   constructor(
@@ -110,7 +111,7 @@ class Cluster {
     /** Kestra's class of the cluster: GraphCluster, or SubflowGraphCluster for an expanded subflow. */
     readonly clusterType = 'GraphCluster',
   ) {
-    const junction = (name: string, type: string): Vertex => ({ kind: 'vertex', uid: `${uid}.${name}-${deriveId(uid, name)}`, type: `${H}${type}`, error: false });
+    const junction = (name: string, type: string): Vertex => ({ kind: 'vertex', uid: `${uid}.${name}-${deriveId(uid, name)}`, type: `${H}${type}` });
     this.root = junction('root', 'GraphClusterRoot');
     this.end = junction('end', 'GraphClusterEnd');
     this.finally = junction('finally', 'GraphClusterFinally');
@@ -173,7 +174,6 @@ class Cluster {
 /** Marks a member and everything inside it as part of an errors / finally / afterExecution branch. */
 function markBranch(m: Member, branch: GraphBranchType): void {
   m.branchType = branch;
-  if (branch === 'ERROR') m.error = true;
   if (m.kind === 'cluster') {
     for (const c of m.members) markBranch(c, branch);
     if (m.taskNode) markBranch(m.taskNode, branch);
@@ -243,7 +243,6 @@ class GraphBuilder {
       kind: 'vertex',
       uid,
       type: `${H}${kind}`,
-      error: false,
       task,
       relationType: rel,
       ...(run ? { taskRun: run, values } : {}),
@@ -404,7 +403,7 @@ class GraphBuilder {
     c.removeFinally();
     c.removeAfterExecution();
     for (const t of triggers) {
-      const v: Vertex = { kind: 'vertex', uid: `${c.uid}.${t.id}`, type: `${H}GraphTrigger`, error: false, triggerDeclaration: t };
+      const v: Vertex = { kind: 'vertex', uid: `${c.uid}.${t.id}`, type: `${H}GraphTrigger`, triggerDeclaration: t };
       c.members.push(v);
       c.edge(c.root, v, {});
       c.edge(v, c.end, {});
@@ -418,7 +417,6 @@ function vertexJson(v: Vertex): GraphNode {
   return {
     uid: v.uid,
     type: v.type,
-    error: v.error,
     ...(v.branchType ? { branchType: v.branchType } : {}),
     ...(v.task ? { task: v.task } : {}),
     ...(v.relationType ? { relationType: v.relationType } : {}),
@@ -439,7 +437,6 @@ function flatten(c: Cluster, nodes: GraphNode[], edges: GraphEdge[], clusters: G
       cluster: {
         uid,
         type: `${H}${m.clusterType}`,
-        error: m.error,
         ...(m.branchType ? { branchType: m.branchType } : {}),
         ...(m.relationType ? { relationType: m.relationType } : {}),
         ...(m.taskNode ? { taskNode: vertexJson(m.taskNode) } : {}),
@@ -475,5 +472,6 @@ export function flowGraph(flow: Flow, options: FlowGraphOptions = {}): FlowGraph
   const edges: GraphEdge[] = [];
   const clusters: GraphClusterEntry[] = [];
   flatten(root, nodes, edges, clusters, []);
-  return { nodes, edges, clusters };
+  const flowables = clusters.flatMap((c) => (c.cluster.taskNode ? [c.cluster.taskNode.uid] : []));
+  return { nodes, edges, clusters, flowables };
 }
