@@ -47,7 +47,13 @@ const isStartEvent = (event: ExecutorEvent): boolean =>
   event.type === 'created' ||
   event.type === 'slot-freed' ||
   event.type === 'restart' ||
-  (event.type === 'timer' && event.purpose === 'scheduled-start');
+  (event.type === 'timer' && event.purpose === 'scheduled-start') ||
+  isForcedStart(event);
+
+/** force-run and unqueue as RUNNING start an execution whatever the limit: it takes a free slot if there is one. */
+function isForcedStart(event: ExecutorEvent): boolean {
+  return event.type === 'force-run' || (event.type === 'unqueue' && event.state === 'RUNNING');
+}
 
 export class Executor {
   readonly #locks = new Map<string, Promise<void>>();
@@ -189,10 +195,11 @@ export class Executor {
           ((event.type === 'created' && s === 'CREATED' && !(execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime())) ||
             (event.type === 'slot-freed' && s === 'QUEUED') ||
             (event.type === 'timer' && s === 'CREATED') ||
-            (event.type === 'restart' && (s === 'FAILED' || s === 'KILLED')));
+            (event.type === 'restart' && (s === 'FAILED' || s === 'KILLED')) ||
+            (isForcedStart(event) && (s === 'CREATED' || s === 'QUEUED')));
         const acquired = starting && (await ports.slots.tryAcquire(execution.tenantId, execution.namespace, execution.flowId, execution.id, concurrency.limit));
         // Refused with QUEUE: a waiter before its QUEUED state is saved, so the scheduler's sweep finds it whatever the listings show.
-        if (starting && !acquired && (concurrency.behavior ?? 'QUEUE') === 'QUEUE') {
+        if (starting && !acquired && !isForcedStart(event) && (concurrency.behavior ?? 'QUEUE') === 'QUEUE') {
           await ports.slots.markWaiting(execution.tenantId, execution.namespace, execution.flowId, execution.id);
         }
         running = acquired ? 0 : concurrency.limit;
