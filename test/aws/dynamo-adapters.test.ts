@@ -2,6 +2,7 @@ import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/clien
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import {
+  DynamoAttemptResultStore,
   DynamoConcurrencySlots,
   DynamoExecutionRepository,
   DynamoFlowRepository,
@@ -15,6 +16,7 @@ import {
 import type { AwsClients, AwsConfig } from '@windhover/aws';
 import type { Execution, TaskRun } from '@windhover/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAttemptResultStoreContract } from '../contracts/attempt-result-store.contract';
 import { describeConcurrencySlotsContract } from '../contracts/concurrency-slots.contract';
 import { contractExecution, describeExecutionRepositoryContract } from '../contracts/execution-repository.contract';
 import { describeFlowRepositoryContract } from '../contracts/flow-repository.contract';
@@ -56,6 +58,7 @@ describeLogRepositoryContract('DynamoLogRepository on DynamoDB Local', async () 
 describeTriggerStoreContract('DynamoTriggerStore on DynamoDB Local', async () => new DynamoTriggerStore(clients.doc, await freshTable()));
 describeTimerStoreContract('DynamoTimerStore on DynamoDB Local', async () => new DynamoTimerStore(clients.doc, await freshTable()));
 describeConcurrencySlotsContract('DynamoConcurrencySlots on DynamoDB Local', async () => new DynamoConcurrencySlots(clients.doc, await freshTable()));
+describeAttemptResultStoreContract('DynamoAttemptResultStore on DynamoDB Local and s3rver', async () => new DynamoAttemptResultStore(clients.doc, await freshTable(), blobs()));
 describeKvStoreContract('DynamoKvStore on DynamoDB Local', async () => new DynamoKvStore(clients.doc, await freshTable(), blobs()));
 describeNamespaceFileStoreContract(
   'DynamoS3NamespaceFileStore on DynamoDB Local and s3rver',

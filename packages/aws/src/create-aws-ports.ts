@@ -6,6 +6,7 @@ import { DynamoExecutionRepository } from './dynamo-execution-repository';
 import { DynamoFlowRepository } from './dynamo-flow-repository';
 import { DynamoKvStore } from './dynamo-kv-store';
 import { DynamoLogRepository } from './dynamo-log-repository';
+import { DynamoAttemptResultStore } from './dynamo-attempt-result-store';
 import { DynamoConcurrencySlots } from './dynamo-concurrency-slots';
 import { DynamoTimerStore } from './dynamo-timer-store';
 import { DynamoTriggerStore } from './dynamo-trigger-store';
@@ -58,6 +59,7 @@ export function createAwsPorts(
     triggers: new DynamoTriggerStore(clients.doc, config.tableName),
     timers: new DynamoTimerStore(clients.doc, config.tableName),
     slots: new DynamoConcurrencySlots(clients.doc, config.tableName),
+    attemptResults: new DynamoAttemptResultStore(clients.doc, config.tableName, storage),
     queue: new SqsExecutionQueue(clients.sqs, config.executorQueueUrl, config.workerQueueUrl),
     ...(config.eventBusName
       ? {

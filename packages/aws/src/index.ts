@@ -9,6 +9,7 @@ export { DynamoKvStore } from './dynamo-kv-store';
 export { DynamoTriggerStore } from './dynamo-trigger-store';
 export { DynamoTimerStore } from './dynamo-timer-store';
 export { DynamoConcurrencySlots } from './dynamo-concurrency-slots';
+export { DynamoAttemptResultStore } from './dynamo-attempt-result-store';
 export { DynamoS3NamespaceFileStore } from './dynamo-s3-namespace-file-store';
 export { S3InternalStorage } from './s3-internal-storage';
 export { SqsExecutionQueue, MESSAGE_ID_ATTRIBUTE, FORWARD_GROUP_ATTRIBUTE, delayedExecutorMessage } from './sqs-execution-queue';

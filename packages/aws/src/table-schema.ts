@@ -15,6 +15,8 @@
  * - ns file         `T#{t}#NSF#{ns}` / `P#{path}`
  * - ns file rev     `T#{t}#NSFR#{ns}#{path}` / `R#{n:10}`
  * - flow slots      `T#{t}#SLOTS#{ns}#{flow}` / `S`      active: string set of execution ids holding a concurrency slot
+ * - attempt result  `T#{t}#ATT#{executionId}` / `{taskRunId}#{attempt:5}`  a worker's result message (ItemCodec body);
+ *                   exp: expiry epoch ms; ttl: expiry epoch s (DynamoDB deletes it, up to ~48 h late)
  *
  * Listings that would concentrate writes on one partition (all executions of
  * a tenant, of one busy flow, all logs) are spread over `SHARDS` shards by a

@@ -124,6 +124,8 @@ export type {
   TaskNamespaceFiles,
   TaskFlows,
   FlowSaveStatus,
+  FlowBatchOptions,
+  FlowSavePlan,
 } from './plugins/run-context';
 export type { RunnableTaskPlugin, TaskResult } from './plugins/runnable-task';
 export { TaskFailure, toTaskFailure } from './plugins/task-failure';
@@ -197,6 +199,7 @@ export { FlowIndex } from './engine/flow-index';
 export { UNQUEUE_STATES } from './engine/state-commands';
 export type { TimerStore, TimerRecord } from './ports/timer-store';
 export type { ConcurrencySlots, ConcurrencySlotsSnapshot } from './ports/concurrency-slots';
+export type { AttemptResultStore, AttemptKey } from './ports/attempt-result-store';
 export { resolveInputs, inputId } from './inputs/resolve-inputs';
 export { coerceValue, InputCoercionError } from './inputs/coerce';
 export { SCHEMA_REFS } from './flow/schema-refs';

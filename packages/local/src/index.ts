@@ -12,6 +12,7 @@ export type { LocalQueueName, LocalMessageHandler, DeliveryInfo, DeadLetter, Loc
 export { ConsoleJsonLogger } from './console-json-logger';
 export { SystemClock } from './system-clock';
 export { SqliteTimerStore } from './sqlite-timer-store';
+export { SqliteAttemptResultStore } from './sqlite-attempt-result-store';
 export { SqliteConcurrencySlots } from './sqlite-concurrency-slots';
 export { createNodeHttpServer, toApiRequest, writeApiResponse } from './node-http-server';
 export { ENV_NAMES, readLocalEnv } from './local-env';

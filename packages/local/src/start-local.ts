@@ -19,6 +19,7 @@ import { SqliteExecutionRepository } from './sqlite-execution-repository';
 import { SqliteFlowRepository } from './sqlite-flow-repository';
 import { SqliteKvStore } from './sqlite-kv-store';
 import { SqliteLogRepository } from './sqlite-log-repository';
+import { SqliteAttemptResultStore } from './sqlite-attempt-result-store';
 import { SqliteConcurrencySlots } from './sqlite-concurrency-slots';
 import { SqliteTimerStore } from './sqlite-timer-store';
 import { SqliteTriggerStore } from './sqlite-trigger-store';
@@ -82,6 +83,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalServe
     triggers: new SqliteTriggerStore(db),
     timers: new SqliteTimerStore(db),
     slots: new SqliteConcurrencySlots(db),
+    attemptResults: new SqliteAttemptResultStore(db),
     clock: new SystemClock(),
     logger,
     kv: new SqliteKvStore(db),

@@ -1,4 +1,5 @@
 import type {
+  AttemptResultStore,
   Clock,
   ConcurrencySlots,
   ExecutionQueue,
@@ -41,6 +42,12 @@ export interface RuntimePorts {
    * one process decides the starts of a flow.
    */
   readonly slots?: ConcurrencySlots;
+  /**
+   * Results of the attempts the worker ran, so that a redelivered worker
+   * message re-sends the result instead of running the task again. Optional:
+   * without it the worker keeps them as files in internal storage.
+   */
+  readonly attemptResults?: AttemptResultStore;
   readonly clock: Clock;
   readonly logger: Logger;
 }

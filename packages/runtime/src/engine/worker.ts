@@ -1,4 +1,4 @@
-import type { Execution, InlineTaskResult, JsonValue, LogEntry, TaskRun, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
+import type { AttemptKey, Execution, InlineTaskResult, JsonValue, LogEntry, TaskRun, LogLevel, Metric, PluginRegistry, RunnableTaskPlugin, TaskDefinition, TaskFlows, TaskRunner } from '@windhover/core';
 import { FlowIndex, SecretMasker, TaskFailure, buildTaskRunVariables, isTerminated, parseDurationMs, renderTyped, toTaskFailure } from '@windhover/core';
 import type { RuntimePorts } from '../runtime-ports';
 import { executorMessage } from './effect-dispatcher';
@@ -31,6 +31,14 @@ export const attemptResultUri = (executionId: string, taskRunId: string, attempt
   `kestra:///_windhover/attempts/${executionId}/${taskRunId}-${attempt}.json`;
 
 /**
+ * How long an attempt result is kept in the attempt result store: the longest a
+ * worker message can live in its queues (SQS: the worker queue keeps messages 4
+ * days, its dead-letter queue 14 days from the first enqueue, and a redrive
+ * from there is still a redelivery).
+ */
+export const ATTEMPT_RESULT_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
+
+/**
  * Runs one attempt of one task run: skips it when the attempt is no longer
  * current (a redelivered message), builds the RunContext, enforces
  * `timeout`, stores logs (masked) and sends the result to the executor.
@@ -59,15 +67,33 @@ export class Worker {
     // executor has not applied the result yet) re-sends the stored result instead of
     // running the task again. Only a crash between the task's work and this record
     // makes it run twice (at-least-once).
-    const resultUri = attemptResultUri(execution.id, run.id, message.attempt);
-    if (await ports.storage.exists(resultUri)) {
-      const stored = new TextDecoder().decode(await ports.storage.get(resultUri));
+    const key = { tenantId: execution.tenantId, executionId: execution.id, taskRunId: run.id, attempt: message.attempt };
+    const stored = await this.#storedResult(key);
+    if (stored !== undefined) {
       await ports.queue.sendToExecutor([executorMessage(JSON.parse(stored) as ExecutorMessage)]);
       return;
     }
     const result = await this.runAttempt(execution, run.id, message.attempt);
-    await ports.storage.put(resultUri, new TextEncoder().encode(JSON.stringify(result)));
+    await this.#storeResult(key, JSON.stringify(result));
     await ports.queue.sendToExecutor([executorMessage(result)]);
+  }
+
+  /** The result recorded for an attempt: in the attempt result store when the edition has one, else in internal storage. */
+  async #storedResult(key: AttemptKey): Promise<string | undefined> {
+    const { ports } = this.deps;
+    if (ports.attemptResults) return ports.attemptResults.get(key, ports.clock.now());
+    const uri = attemptResultUri(key.executionId, key.taskRunId, key.attempt);
+    return (await ports.storage.exists(uri)) ? new TextDecoder().decode(await ports.storage.get(uri)) : undefined;
+  }
+
+  async #storeResult(key: AttemptKey, result: string): Promise<void> {
+    const { ports } = this.deps;
+    if (ports.attemptResults) {
+      const now = ports.clock.now();
+      await ports.attemptResults.put(key, result, new Date(now.getTime() + ATTEMPT_RESULT_RETENTION_MS), now);
+      return;
+    }
+    await ports.storage.put(attemptResultUri(key.executionId, key.taskRunId, key.attempt), new TextEncoder().encode(result));
   }
 
   /** Runs one attempt against the given execution document and returns the result event (also used inline by the executor). */
