@@ -61,7 +61,33 @@ export interface TaskFlows {
   validate(source: string): Promise<readonly { message: string; path?: string; line?: number; column?: number }[]>;
   /** Validates then saves; identical source creates no new revision and reports UNCHANGED. */
   save(source: string, options?: { namespaceOverride?: string }): Promise<{ flow: FlowWithSource; status: FlowSaveStatus }>;
+  /**
+   * What saving these valid sources together (saveAll) would do, without
+   * saving: per source, the status and revision it would get (revisions
+   * continue after a deleted flow's tombstone) and the problems that would
+   * reject it (a subflow cycle through the set and the stored flows).
+   */
+  plan(sources: readonly string[], options?: FlowBatchOptions): Promise<readonly FlowSavePlan[]>;
+  /** Validates and saves several sources as one change: when one is rejected (422), nothing is saved. */
+  saveAll(sources: readonly string[], options?: FlowBatchOptions): Promise<readonly { flow: FlowWithSource; status: FlowSaveStatus }[]>;
   delete(namespace: string, id: string): Promise<boolean>;
+}
+
+/** Options of a batch of flow saves (a Git sync). */
+export interface FlowBatchOptions {
+  /** Flows the same change deletes (saveAll deletes them first): references to them do not count when looking for subflow cycles. */
+  readonly deleting?: readonly { readonly namespace: string; readonly id: string }[];
+}
+
+/** What saving one source of a batch would do (TaskFlows.plan). */
+export interface FlowSavePlan {
+  readonly namespace: string;
+  readonly id: string;
+  readonly status: FlowSaveStatus;
+  /** The revision the flow has (UNCHANGED) or would get. */
+  readonly revision: number;
+  /** Why saving the batch would be rejected because of this source; empty when it would not. */
+  readonly problems: readonly { readonly message: string; readonly path?: string }[];
 }
 
 /**

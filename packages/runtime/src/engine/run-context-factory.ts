@@ -36,6 +36,8 @@ const unsupportedFlows: TaskFlows = {
   get: () => Promise.reject(new Error('flow management is not available to tasks here')),
   validate: () => Promise.reject(new Error('flow management is not available to tasks here')),
   save: () => Promise.reject(new Error('flow management is not available to tasks here')),
+  plan: () => Promise.reject(new Error('flow management is not available to tasks here')),
+  saveAll: () => Promise.reject(new Error('flow management is not available to tasks here')),
   delete: () => Promise.reject(new Error('flow management is not available to tasks here')),
 };
 

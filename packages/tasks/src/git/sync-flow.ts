@@ -1,6 +1,6 @@
 import { type RunContext, type RunnableTaskPlugin, type TaskDefinition, TaskFailure, type TaskResult } from '@windhover/core';
 import { GIT_TASK_SCHEMAS } from './descriptors';
-import { cleanDirectory, normalizeFlowSource, readFlowIdentity, rewriteTopLevelNamespace } from './flow-source';
+import { cleanDirectory, readFlowIdentity, rewriteTopLevelNamespace } from './flow-source';
 import { readConnection } from './git-connection';
 import { createGitRemote } from './git-remote-factory';
 import { cloneForRead, clonedCommit, decoder, requireBranch } from './git-task-support';
@@ -38,10 +38,15 @@ export const SyncFlow: RunnableTaskPlugin = {
         throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}), nothing was applied:\n${list}`);
       }
       const { id } = ident.identity;
-      const current = await ctx.flows.get(targetNamespace, id);
       let revision: number;
       if (dryRun) {
-        revision = current ? (normalizeFlowSource(current.source) === normalizeFlowSource(source) ? current.revision : current.revision + 1) : 1;
+        // The plan counts revisions the way the save does: a flow deleted at revision 2 comes back as 3.
+        const [plan] = await ctx.flows.plan([source]);
+        if (plan && plan.problems.length > 0) {
+          const list = plan.problems.map((pr) => `  - ${flowPath}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}`).join('\n');
+          throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}), nothing was applied:\n${list}`);
+        }
+        revision = plan?.revision ?? 1;
       } else {
         const saved = await ctx.flows.save(source);
         revision = saved.flow.revision;

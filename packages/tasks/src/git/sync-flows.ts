@@ -1,4 +1,4 @@
-import { type FlowWithSource, type RunContext, type RunnableTaskPlugin, type TaskDefinition, TaskFailure, type TaskResult } from '@windhover/core';
+import { type FlowSavePlan, type FlowWithSource, type RunContext, type RunnableTaskPlugin, type TaskDefinition, TaskFailure, type TaskResult } from '@windhover/core';
 import { GIT_TASK_SCHEMAS } from './descriptors';
 import {
   cleanDirectory,
@@ -142,6 +142,31 @@ export const SyncFlows: RunnableTaskPlugin = {
         seen.set(key, f.path);
         candidates.push({ gitPath: f.path, source, id: ident.identity.id, namespace });
       }
+      const sameAsStored = (c: Candidate) => {
+        const current = byKey.get(`${c.namespace}/${c.id}`);
+        return current !== undefined && normalizeFlowSource(current.source) === normalizeFlowSource(c.source);
+      };
+      const deletions = () => {
+        const wanted = new Set(candidates.map((c) => `${c.namespace}/${c.id}`));
+        return doDelete ? existing.filter((f) => !wanted.has(`${f.flow.namespace}/${f.flow.id}`) && !isRunningFlow(ctx, f.flow.namespace, f.flow.id)) : [];
+      };
+      // The changed flows are planned together (the dry run reports what the sync would store): subflow
+      // cycles through the set and the stored flows are invalid; skipping one changes the set, so plan again.
+      let changed: Candidate[] = [];
+      let plans: readonly FlowSavePlan[] = [];
+      for (;;) {
+        changed = candidates.filter((c) => !sameAsStored(c));
+        plans = await ctx.flows.plan(
+          changed.map((c) => c.source),
+          { deleting: deletions().map((f) => ({ namespace: f.flow.namespace, id: f.flow.id })) },
+        );
+        const rejected = changed.filter((_, i) => (plans[i]?.problems.length ?? 0) > 0);
+        for (const [i, c] of changed.entries()) {
+          for (const pr of plans[i]?.problems ?? []) invalid.push({ gitPath: c.gitPath, message: `${c.gitPath}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}` });
+        }
+        if (rejected.length === 0 || !ignoreInvalidFlows) break;
+        for (const c of rejected) candidates.splice(candidates.indexOf(c), 1);
+      }
       if (invalid.length > 0) {
         if (!ignoreInvalidFlows) {
           const files = new Set(invalid.map((i) => i.gitPath)).size;
@@ -152,37 +177,35 @@ export const SyncFlows: RunnableTaskPlugin = {
         ctx.logger.warn(`Skipping ${new Set(invalid.map((i) => i.gitPath)).size} invalid flow file(s):\n${formatInvalid(invalid)}`);
       }
 
-      const wanted = new Set(candidates.map((c) => `${c.namespace}/${c.id}`));
-      const toDelete = doDelete
-        ? existing.filter((f) => !wanted.has(`${f.flow.namespace}/${f.flow.id}`) && !isRunningFlow(ctx, f.flow.namespace, f.flow.id))
-        : [];
+      const toDelete = deletions();
       if (candidates.length === 0 && toDelete.length > 0 && !allowEmpty) {
         throw TaskFailure.nonRetryable(
           `Refusing to delete all ${toDelete.length} flow(s) of '${targetNamespace}': the Git source (branch '${branch}', directory '${gitDirectory || '.'}') has no valid flow. Check the branch and gitDirectory, or set allowEmpty: true to prune anyway`,
         );
       }
 
-      // Apply.
+      // Apply: the changed flows in one batch (nothing saved when it is rejected), then the deletions.
       const rows: FlowSyncRow[] = [];
       const managed: ManagedObject[] = [];
       const snapshot: Record<string, string> = {};
+      const deleting = toDelete.map((f) => ({ namespace: f.flow.namespace, id: f.flow.id }));
+      const saved = dryRun ? [] : await ctx.flows.saveAll(changed.map((c) => c.source), { deleting });
       for (const c of candidates) {
         const current = byKey.get(`${c.namespace}/${c.id}`);
-        const same = current !== undefined && normalizeFlowSource(current.source) === normalizeFlowSource(c.source);
-        let state: FlowSyncState = current ? (same ? 'UNCHANGED' : 'UPDATED') : 'ADDED';
-        let revision = current ? (same ? current.revision : current.revision + 1) : 1;
-        if (!dryRun && !same) {
-          const saved = await ctx.flows.save(c.source);
-          revision = saved.flow.revision;
-          state = saved.status === 'UNCHANGED' ? 'UNCHANGED' : current ? 'UPDATED' : 'ADDED';
-        }
+        const i = changed.indexOf(c);
+        // The plan counts revisions the way a save does (after a deleted flow's tombstone), so a dry run reports what the sync stores.
+        const done = saved[i];
+        const plan = plans[i];
+        const outcome = done ? { status: done.status, revision: done.flow.revision } : plan ? { status: plan.status, revision: plan.revision } : undefined;
+        const revision = outcome?.revision ?? current?.revision ?? 1;
+        const state: FlowSyncState = outcome === undefined || outcome.status === 'UNCHANGED' ? 'UNCHANGED' : current ? 'UPDATED' : 'ADDED';
         rows.push({ gitPath: c.gitPath, syncState: state, flowId: c.id, namespace: c.namespace, revision });
         managed.push({ kind: 'FLOW', namespace: c.namespace, key: c.id, gitPath: c.gitPath, hash: sha256(normalizeFlowSource(c.source)), revision });
         snapshot[`${c.namespace}/${c.id}`] = c.source;
       }
       const deletedRows: FlowSyncRow[] = [];
+      // saveAll deleted them first.
       for (const f of toDelete) {
-        if (!dryRun) await ctx.flows.delete(f.flow.namespace, f.flow.id);
         deletedRows.push({ gitPath: null, syncState: 'DELETED', flowId: f.flow.id, namespace: f.flow.namespace, revision: f.revision });
       }
       rows.sort((a, b) => ((a.gitPath ?? '') < (b.gitPath ?? '') ? -1 : 1));

@@ -238,6 +238,9 @@ async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, s
     // Plan every namespace first.
     type Op = () => Promise<void>;
     const ops: Op[] = [];
+    // Flows are saved (and deleted) as one batch, so that subflow cycles through the batch are seen before anything is written.
+    const flowSaves: { path: string; source: string }[] = [];
+    const flowDeletes: { namespace: string; id: string }[] = [];
     const lines: DiffLine[] = [];
     const invalid: string[] = [];
     const perNamespace = new Map<string, { objects: ManagedObject[]; snapshot: Record<string, string> }>();
@@ -265,9 +268,7 @@ async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, s
         state.snapshot[`${ns}/${id}`] = source;
         if (k && normalizeText(k.text) === normalizeText(source)) continue;
         lines.push({ file: g.path, key: `${ns}:${id}`, kind: 'FLOW', action: k ? 'UPDATED_KES' : 'ADDED' });
-        ops.push(async () => {
-          await ctx.flows.save(source);
-        });
+        flowSaves.push({ path: g.path, source });
       }
       for (const [path, g] of git.files) {
         const k = kes.files.get(path);
@@ -314,12 +315,18 @@ async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, s
               ? joinRepoPath(s.gitDirectory, ns, 'kv', `${m.key}.json`)
               : joinRepoPath(s.gitDirectory, ns, 'files', m.key);
         lines.push({ file, key: `${ns}:${m.key}`, kind: m.kind, action: 'DELETED_KES' });
-        ops.push(async () => {
-          if (m.kind === 'FLOW') await ctx.flows.delete(ns, m.key);
-          else if (m.kind === 'KV') await ctx.kv.delete(m.key, ns);
-          else await ctx.namespaceFiles.delete(ns, m.key);
-        });
+        if (m.kind === 'FLOW') flowDeletes.push({ namespace: ns, id: m.key });
+        else
+          ops.push(async () => {
+            if (m.kind === 'KV') await ctx.kv.delete(m.key, ns);
+            else await ctx.namespaceFiles.delete(ns, m.key);
+          });
       }
+    }
+    // A subflow cycle is not a syntax problem of one file (skipping one flow of it would leave the other half): it always fails.
+    const plans = flowSaves.length > 0 ? await ctx.flows.plan(flowSaves.map((f) => f.source), { deleting: flowDeletes }) : [];
+    for (const [i, plan] of plans.entries()) {
+      for (const pr of plan.problems) invalid.push(`${flowSaves[i]?.path}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}`);
     }
     if (invalid.length > 0) {
       throw TaskFailure.nonRetryable(`Invalid flows in Git, nothing was applied:\n${invalid.map((i) => `  - ${i}`).join('\n')}`);
@@ -330,6 +337,7 @@ async function gitToKestra(task: TaskDefinition, ctx: RunContext, s: Settings, s
       );
     }
     if (!s.dryRun) {
+      if (flowSaves.length > 0 || flowDeletes.length > 0) await ctx.flows.saveAll(flowSaves.map((f) => f.source), { deleting: flowDeletes });
       for (const op of ops) await op();
       for (const [ns, state] of perNamespace) {
         const key = syncStateKey(task.type, s.conn.url, s.branch, s.gitDirectory, ns);

@@ -131,13 +131,11 @@ async function applyBulk(
   flows: readonly { source: string; namespace: string; id: string }[],
   deleteScope: readonly FlowWithSource[] | undefined,
 ): Promise<Record<string, unknown>[]> {
-  const result: Record<string, unknown>[] = [];
   const keep = new Set(flows.map((f) => `${f.namespace}.${f.id}`));
-  for (const f of deleteScope ?? []) {
-    if (!keep.has(`${f.flow.namespace}.${f.flow.id}`)) result.push(flowJson(await deps.flows.delete(tenantId, f.flow.namespace, f.flow.id), false));
-  }
-  for (const f of flows) result.push(flowJson((await deps.flows.save(tenantId, f.source)).flow, true));
-  return result;
+  const deleting = (deleteScope ?? []).filter((f) => !keep.has(`${f.flow.namespace}.${f.flow.id}`)).map((f) => ({ namespace: f.flow.namespace, id: f.flow.id }));
+  // One change: subflow cycles are looked for over the whole set before anything is deleted or saved.
+  const { saved, deleted } = await deps.flows.saveAll(tenantId, { sources: flows.map((f) => f.source), deleting });
+  return [...deleted.map((f) => flowJson(f, false)), ...saved.map((s) => flowJson(s.flow, true))];
 }
 
 const zipResponse = (data: Uint8Array): { status: number; headers: Record<string, string>; body: Uint8Array } => ({
@@ -228,7 +226,7 @@ export const flowRoutes = (deps: ApiDeps): Route[] => [
       }
       const parsed = valid.map((source) => ({ ...deps.flows.parse(source), source }));
       await assertFlowsWritable((ns, id) => deps.flows.find(tenantId, ns, id), request, parsed);
-      for (const source of valid) await deps.flows.save(tenantId, source);
+      await deps.flows.saveAll(tenantId, { sources: valid });
       return json(200, failed);
     },
   },
