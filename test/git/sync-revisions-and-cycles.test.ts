@@ -136,6 +136,19 @@ describe('Git sync and subflow cycles', () => {
     expect(await w.flows.get(NS, 'a')).toBeUndefined();
   });
 
+  it('SyncFlow fails without saving, dry run or not, when the flow closes a cycle with a stored flow', async () => {
+    const repo = newRepo({ 'flows/a.yml': callFlow('a', 'b') });
+    const w = world();
+    await w.putFlow(callFlow('b', 'a'));
+    const props = { id: 'one', type: 'io.kestra.plugin.git.SyncFlow', ...conn(repo), targetNamespace: NS, flowPath: 'flows/a.yml' };
+    for (const dryRun of [true, false]) {
+      const e = await failure(SyncFlow.run({ ...props, dryRun }, w.context()));
+      expect(e.message).toContain('flows/a.yml: tasks[0].flowId: Recursive call to flow [company.team.a]: company.team.a -> company.team.b -> company.team.a');
+      expect((e as Error & { retryable?: boolean }).retryable).toBe(false);
+    }
+    expect(await w.flows.get(NS, 'a')).toBeUndefined();
+  });
+
   it('NamespaceSync from Git rejects a cycle between its flows and writes nothing', async () => {
     const repo = newRepo({ [`${NS}/flows/a.yaml`]: callFlow('a', 'b'), [`${NS}/flows/b.yaml`]: callFlow('b', 'a') });
     const w = world();

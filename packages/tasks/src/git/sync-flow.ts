@@ -38,16 +38,15 @@ export const SyncFlow: RunnableTaskPlugin = {
         throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}), nothing was applied:\n${list}`);
       }
       const { id } = ident.identity;
-      let revision: number;
-      if (dryRun) {
-        // The plan counts revisions the way the save does: a flow deleted at revision 2 comes back as 3.
-        const [plan] = await ctx.flows.plan([source]);
-        if (plan && plan.problems.length > 0) {
-          const list = plan.problems.map((pr) => `  - ${flowPath}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}`).join('\n');
-          throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}), nothing was applied:\n${list}`);
-        }
-        revision = plan?.revision ?? 1;
-      } else {
+      // Planned first, dry run or not: a subflow cycle with the stored flows fails the same way in both, and
+      // the plan counts revisions the way the save does (a flow deleted at revision 2 comes back as 3).
+      const [plan] = await ctx.flows.plan([source]);
+      if (plan && plan.problems.length > 0) {
+        const list = plan.problems.map((pr) => `  - ${flowPath}: ${pr.path ? `${pr.path}: ` : ''}${pr.message}`).join('\n');
+        throw TaskFailure.nonRetryable(`Invalid flow imported from Git (${flowPath}), nothing was applied:\n${list}`);
+      }
+      let revision = plan?.revision ?? 1;
+      if (!dryRun) {
         const saved = await ctx.flows.save(source);
         revision = saved.flow.revision;
         ctx.logger.info(`Flow '${targetNamespace}.${id}' ${saved.status.toLowerCase()} from ${flowPath} at ${head.slice(0, 12)} (revision ${revision})`);
