@@ -26,7 +26,7 @@ import {
   SystemClock,
   openSqliteDatabase,
 } from '@windhover/local';
-import type { Engine, RuntimePorts } from '@windhover/runtime';
+import type { Engine, EngineOptions, RuntimePorts } from '@windhover/runtime';
 import { createEngine } from '@windhover/runtime';
 import { createTaskRegistry } from '@windhover/tasks';
 import { parse } from 'yaml';
@@ -108,6 +108,8 @@ export interface WorldOptions {
   readonly consume?: boolean;
   /** A clock to use instead of the system clock (timer tests move it forward). */
   readonly clock?: { now(): Date };
+  /** Engine options besides the task registry (e.g. the inline start). */
+  readonly engine?: Omit<EngineOptions, 'registry'>;
 }
 
 /** The engine on the real local adapters (SQLite, folder storage, persistent queue) in a temp folder. */
@@ -129,7 +131,7 @@ export function startEngineWorld(options: WorldOptions = {}): EngineWorld {
     clock: options.clock ?? new SystemClock(),
     logger: silent,
   };
-  const engine = createEngine(ports, { registry: createTaskRegistry() });
+  const engine = createEngine(ports, { registry: createTaskRegistry(), ...options.engine });
   if (options.consume !== false) {
     queue.consume('executor', (body) => engine.handleExecutorMessage(body));
     queue.consume('worker', (body) => engine.handleWorkerMessage(body), { concurrency: options.workerConcurrency ?? 8 });

@@ -33,6 +33,8 @@ export interface EngineOptions {
    * execution starts through the executor queue.
    */
   readonly endNeedsDelivery?: (execution: Execution) => Promise<boolean>;
+  /** How long a create call may run that first step before handing it to the queue (ms). Default 1,000. */
+  readonly inlineStartBudgetMs?: number;
 }
 
 const DEFAULT_INLINE_TYPES = ['io.kestra.plugin.core.log.Log', 'io.kestra.plugin.core.debug.Return', 'io.kestra.plugin.core.output.OutputValues'];
@@ -74,7 +76,9 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
   const service: ExecutionService = new ExecutionService(
     ports,
     flows,
-    endNeedsDelivery ? (execution: Execution): Promise<Execution | undefined> => executor.startInline(execution, endNeedsDelivery) : undefined,
+    endNeedsDelivery
+      ? (execution: Execution): Promise<Execution | undefined> => executor.startInline(execution, endNeedsDelivery, options.inlineStartBudgetMs)
+      : undefined,
   );
   const worker = new Worker({
     ports,

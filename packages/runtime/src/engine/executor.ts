@@ -29,6 +29,8 @@ export interface InlineExecutor {
 }
 
 const ACTIVE_STATES = ['RUNNING', 'PAUSED', 'KILLING', 'RETRYING'] as const;
+/** How long a create call may spend running a new execution's first step itself (Executor.startInline). */
+export const INLINE_START_BUDGET_MS = 1_000;
 const MAX_CONFLICT_RETRIES = 20;
 
 /**
@@ -139,7 +141,11 @@ export class Executor {
    * `execution-terminated` effects (waiters, metrics, the at-most-once
    * EventBridge event).
    */
-  async startInline(execution: Execution, endNeedsDelivery: (ended: Execution) => Promise<boolean>): Promise<Execution | undefined> {
+  async startInline(
+    execution: Execution,
+    endNeedsDelivery: (ended: Execution) => Promise<boolean>,
+    budgetMs = INLINE_START_BUDGET_MS,
+  ): Promise<Execution | undefined> {
     const { ports, dispatcher, flows } = this.deps;
     if (!this.deps.inline || execution.state.current !== 'CREATED') return undefined;
     if (execution.scheduleDate && Date.parse(execution.scheduleDate) > ports.clock.now().getTime()) return undefined;
@@ -147,7 +153,35 @@ export class Executor {
     const event: ExecutorEvent = { type: 'created', id: `${execution.id}:created`, tenantId: execution.tenantId, executionId: execution.id };
     const sink: LogEntry[] = [];
     const { flow, ctx, masker } = await this.#context(execution, event, sink);
-    const decision = await decide(flow, execution, event, ctx);
+    // A big first step (a long inline loop) must not hold the caller (API Gateway gives up after
+    // 29 s, and nothing is stored before the end): past the budget, every inline task refuses to
+    // run and the execution goes through the queue instead, where a step may take as long as it needs.
+    const deadline = performance.now() + budgetMs;
+    let overBudget = false;
+    const inline = ctx.inline;
+    const budgeted: DecideContext = inline
+      ? {
+          ...ctx,
+          inline: {
+            accepts: (type) => inline.accepts(type),
+            run: (input) => {
+              if (performance.now() > deadline) {
+                overBudget = true;
+                throw new Error('the inline start ran out of time; the executor runs this execution');
+              }
+              return inline.run(input);
+            },
+          },
+        }
+      : ctx;
+    let decision: Awaited<ReturnType<typeof decide>>;
+    try {
+      decision = await decide(flow, execution, event, budgeted);
+    } catch (e) {
+      if (overBudget) return undefined;
+      throw e;
+    }
+    if (overBudget) return undefined;
     const ended = decision.execution;
     if (!isTerminated(ended.state.current) || ended.engine?.terminated !== true) return undefined;
     if (decision.effects.some((e) => e.kind !== 'execution-terminated')) return undefined;
