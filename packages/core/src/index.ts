@@ -178,6 +178,7 @@ export type {
   AbortTaskEffect,
   NotifyParentEffect,
   ExecutionTerminatedEffect,
+  ExecutionPausedEffect,
   EngineRenderer,
   InlineTaskRunner,
   InlineTaskResult,

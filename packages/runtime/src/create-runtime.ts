@@ -70,6 +70,8 @@ export function createRuntime(edition: RuntimePorts, options: CreateRuntimeOptio
       registry: options.registry,
       taskFlows: (tenantId) => flows.taskFlows(tenantId),
       onTerminated,
+      // Ended or paused: handleExecutionEnded evaluates Flow triggers for either (the schedule part only for ended ones).
+      onPaused: onTerminated,
       endNeedsDelivery: async (execution) => (triggerDeps ? endNeedsDelivery(triggerDeps, execution) : true),
       ...(options.taskRunner ? { taskRunner: options.taskRunner } : {}),
       ...(options.instanceVariables ? { instanceVariables: options.instanceVariables } : {}),

@@ -44,8 +44,15 @@ export async function decide(flow: Flow, execution: Execution, event: ExecutorEv
   const d = new Draft(flow, execution, ctx);
   await applyEvent(d, event);
   await advance(d);
+  announcePause(d, execution);
   d.markApplied(event.id);
   return { execution: d.build(), effects: d.effects, logs: d.logs, duplicate: false };
+}
+
+/** An execution that entered PAUSED in this step is announced once per pause (Flow triggers on PAUSED). */
+function announcePause(d: Draft, before: Execution): void {
+  if (d.state.current !== 'PAUSED' || before.state.current === 'PAUSED') return;
+  d.emit({ kind: 'execution-paused', id: `${d.base.id}:paused:${d.state.histories.length}`, namespace: d.base.namespace, flowId: d.base.flowId });
 }
 
 /**
@@ -63,6 +70,7 @@ export async function decideBatch(flow: Flow, execution: Execution, events: read
     d.markApplied(ev.id);
   }
   await advance(d);
+  announcePause(d, execution);
   return { execution: d.build(), effects: d.effects, logs: d.logs, duplicate: false };
 }
 

@@ -151,6 +151,7 @@ export type Effect =
   | AbortTaskEffect
   | NotifyParentEffect
   | ExecutionTerminatedEffect
+  | ExecutionPausedEffect
   | RetryExecutionEffect
   | SplitItemsEffect
   | MergeSubflowOutputsEffect
@@ -264,6 +265,14 @@ export interface ExecutionTerminatedEffect {
   readonly kind: 'execution-terminated';
   readonly id: string;
   readonly state: StateType;
+  readonly namespace: string;
+  readonly flowId: string;
+}
+
+/** The execution became PAUSED (a Pause task, or paused through the API): Flow triggers listening for PAUSED see it. */
+export interface ExecutionPausedEffect {
+  readonly kind: 'execution-paused';
+  readonly id: string;
   readonly namespace: string;
   readonly flowId: string;
 }

@@ -25,6 +25,8 @@ export interface EngineOptions {
   readonly inlineTaskTypes?: readonly string[];
   /** Called when an execution becomes terminal (flow triggers, metrics). */
   readonly onTerminated?: (execution: Execution) => Promise<void> | void;
+  /** Called when an execution enters PAUSED (Flow triggers listening for PAUSED). */
+  readonly onPaused?: (execution: Execution) => Promise<void> | void;
   /**
    * Whether `onTerminated` would change anything durable for this ended
    * execution (start a flow, release a schedule, disable a trigger). When
@@ -105,6 +107,9 @@ export function createEngine(ports: RuntimePorts, options: EngineOptions): Engin
       service.notifyTerminated(execution);
       if (!context.heldNoSlot) await releaseSlot(execution);
       await options.onTerminated?.(execution);
+    },
+    paused: async (execution) => {
+      await options.onPaused?.(execution);
     },
   });
   const inlineTypes = new Set(options.inlineTaskTypes ?? DEFAULT_INLINE_TYPES);

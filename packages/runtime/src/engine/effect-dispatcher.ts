@@ -16,6 +16,8 @@ export interface DispatchTargets {
   abortTask(taskRunId: string): void;
   /** The execution reached a terminal state (waiters, concurrency slots). */
   terminated(execution: Execution, effect: Extract<Effect, { kind: 'execution-terminated' }>, context: DispatchContext): Promise<void>;
+  /** The execution entered PAUSED (Flow triggers listening for PAUSED). */
+  paused(execution: Execution): Promise<void>;
 }
 
 /** What the caller of dispatch knows about the execution beyond its document. */
@@ -98,6 +100,9 @@ export class EffectDispatcher {
           break;
         case 'execution-terminated':
           await this.targets.terminated(execution, e, context);
+          break;
+        case 'execution-paused':
+          await this.targets.paused(execution);
           break;
       }
     }
