@@ -249,6 +249,7 @@ export { isIsoDuration } from './flow/iso-duration';
 export { cronProblem } from './flow/cron';
 export { closeMatches, levenshtein } from './flow/close-matches';
 export { flowGraph } from './flow/flow-graph';
-export { ionRows } from './expressions/ion-rows';
+export { ionRows, toIonRows } from './expressions/ion-rows';
+export type { IonRow } from './expressions/ion-rows';
 export type { FlowGraph, FlowGraphOptions, GraphNode, GraphEdge, GraphRelation, GraphRelationType, GraphBranchType, GraphClusterEntry, GraphClusterJson } from './flow/flow-graph';
 export { FLOW_LIMITS } from './flow/flow-limits';

@@ -1,5 +1,6 @@
+import { loadAll } from 'ion-js';
 import { describe, expect, it } from 'vitest';
-import { ionRows } from './ion-rows';
+import { ionRows, toIonRows } from './ion-rows';
 
 describe('ionRows', () => {
   it('reads one Ion value per line as plain data', () => {
@@ -20,5 +21,23 @@ describe('ionRows', () => {
 
   it('throws on a line that is not Ion', () => {
     expect(() => ionRows('{a:1}\n{not ion', 5)).toThrow();
+  });
+});
+
+describe('toIonRows', () => {
+  it('writes one struct per line that an Ion reader loads back, omitting null fields', () => {
+    const bytes = toIonRows([
+      { gitPath: 'flows/a.yml', syncState: 'ADDED', flowId: 'a', namespace: 'ns', revision: 1 },
+      { gitPath: null, syncState: 'DELETED', flowId: 'b', namespace: 'ns', revision: 3 },
+    ]);
+    const text = new TextDecoder().decode(bytes);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(2);
+    expect(JSON.parse(JSON.stringify(loadAll(text)))).toEqual([
+      { gitPath: 'flows/a.yml', syncState: 'ADDED', flowId: 'a', namespace: 'ns', revision: 1 },
+      { syncState: 'DELETED', flowId: 'b', namespace: 'ns', revision: 3 },
+    ]);
+  });
+  it('writes an empty file for no rows', () => {
+    expect(toIonRows([])).toHaveLength(0);
   });
 });

@@ -1,7 +1,6 @@
-import { type RunContext, TaskFailure } from '@windhover/core';
+import { type IonRow, type RunContext, TaskFailure, toIonRows } from '@windhover/core';
 import type { GitConnection } from './git-connection';
 import type { GitRemote, RemoteRefs } from './git-remote';
-import { type IonRow, toIonRows } from './ion-rows';
 import { LocalRepo } from './local-repo';
 import type { TaskProperties } from './task-properties';
 
