@@ -57,6 +57,12 @@ function isForcedStart(event: ExecutorEvent): boolean {
   return event.type === 'force-run' || (event.type === 'unqueue' && event.state === 'RUNNING');
 }
 
+/** A step's log lines (its inline tasks' and decide()'s own), masked with every secret the step revealed, in one write. */
+async function appendStepLogs(ports: RuntimePorts, lines: readonly LogEntry[], masker: SecretMasker): Promise<void> {
+  if (lines.length === 0) return;
+  await ports.logs.append(masker.size > 0 ? lines.map((l) => ({ ...l, message: masker.mask(l.message) })) : lines);
+}
+
 export class Executor {
   readonly #locks = new Map<string, Promise<void>>();
 
@@ -112,8 +118,7 @@ export class Executor {
       // A lost save race then duplicates the inline tasks' log lines, never loses them.
       // Tasks the executor runs itself (Fail, inline Log, ...) log what decide() rendered: mask
       // them with every secret its renderer revealed, on top of each inline attempt's own masker.
-      const logs = [...sink, ...decision.logs].map((l) => (masker.size > 0 ? { ...l, message: masker.mask(l.message) } : l));
-      if (logs.length > 0) await ports.logs.append(logs);
+      await appendStepLogs(ports, [...sink, ...decision.logs], masker);
       let saved: Execution;
       try {
         saved = await ports.executions.save(decision.execution, execution.version);
@@ -186,8 +191,7 @@ export class Executor {
     if (!isTerminated(ended.state.current) || ended.engine?.terminated !== true) return undefined;
     if (decision.effects.some((e) => e.kind !== 'execution-terminated')) return undefined;
     if (await endNeedsDelivery(ended)) return undefined;
-    const logs = [...sink, ...decision.logs].map((l) => (masker.size > 0 ? { ...l, message: masker.mask(l.message) } : l));
-    if (logs.length > 0) await ports.logs.append(logs);
+    await appendStepLogs(ports, [...sink, ...decision.logs], masker);
     const saved = await ports.executions.save(ended, undefined);
     // Started without a limit (checked above) and ended in this step: no slot to release, no waiter to wake.
     await dispatcher.dispatch(saved, decision.effects, { heldNoSlot: true });

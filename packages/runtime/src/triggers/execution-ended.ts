@@ -20,6 +20,7 @@ import { type TriggerDeps, createTriggeredExecution } from './trigger-deps';
 import { renderTriggerInputs, triggerContext, triggerRenderOptions } from './trigger-render';
 import { updateTriggerState, withoutVersion } from './trigger-state-update';
 import { defaultHolidayCalendar } from './date-holidays-calendar';
+import { listFlowTriggers } from './flow-trigger-index';
 
 export interface ExecutionEndedResult {
   /** Executions started by Flow triggers. */
@@ -95,9 +96,7 @@ async function applyStopAfter(deps: TriggerDeps, execution: Execution, now: Date
 async function candidateTriggers(deps: TriggerDeps, execution: Execution): Promise<readonly { fw: FlowWithSource; def: TriggerDefinition; key: TriggerKey }[]> {
   const entries = deps.flowTriggers
     ? await deps.flowTriggers.entries(execution.tenantId)
-    : (await deps.ports.flows.list(execution.tenantId)).flatMap((flow) =>
-        flow.deleted || flow.flow.deleted || flow.flow.disabled ? [] : (flow.flow.triggers ?? []).filter((def) => isFlowTrigger(def) && def.disabled !== true).map((def) => ({ flow, def })),
-      );
+    : await listFlowTriggers(deps.ports.flows, execution.tenantId);
   return entries
     .filter(({ flow: fw, def }) => !(execution.trigger?.id === def.id && execution.namespace === fw.flow.namespace && execution.flowId === fw.flow.id))
     .map(({ flow: fw, def }) => ({ fw, def, key: { tenantId: execution.tenantId, namespace: fw.flow.namespace, flowId: fw.flow.id, triggerId: def.id } }));

@@ -45,14 +45,19 @@ export class FlowTriggerIndex {
     this.#cache.clear();
   }
 
-  async #read(tenantId: string): Promise<readonly FlowTriggerEntry[]> {
-    const out: FlowTriggerEntry[] = [];
-    for (const flow of await this.flows.list(tenantId)) {
-      if (flow.deleted || flow.flow.deleted || flow.flow.disabled) continue;
-      for (const def of flow.flow.triggers ?? []) if (isFlowTrigger(def) && def.disabled !== true) out.push({ flow, def });
-    }
-    return out;
+  #read(tenantId: string): Promise<readonly FlowTriggerEntry[]> {
+    return listFlowTriggers(this.flows, tenantId);
   }
+}
+
+/** The enabled Flow triggers of the tenant's enabled flows, read now (FlowTriggerIndex caches this). */
+export async function listFlowTriggers(flows: Pick<FlowRepository, 'list'>, tenantId: string): Promise<readonly FlowTriggerEntry[]> {
+  const out: FlowTriggerEntry[] = [];
+  for (const flow of await flows.list(tenantId)) {
+    if (flow.deleted || flow.flow.deleted || flow.flow.disabled) continue;
+    for (const def of flow.flow.triggers ?? []) if (isFlowTrigger(def) && def.disabled !== true) out.push({ flow, def });
+  }
+  return out;
 }
 
 /** A flow repository whose saves invalidate `index` (every writer of this process goes through it). */
