@@ -35,13 +35,17 @@ export class MapSecretStore implements SecretStore {
  * the requested id, and idempotently (a second create of the same id returns
  * the stored execution). Executions are stored in the real SQLite repository.
  */
-class RepositoryExecutions implements TriggerExecutions {
+export class RepositoryExecutions implements TriggerExecutions {
+  /** Requests that created an execution. */
   readonly requests: TriggeredExecutionRequest[] = [];
+  /** Every create call, including those for an id that exists already. */
+  calls = 0;
   constructor(
     private readonly repo: SqliteExecutionRepository,
     private readonly now: () => Date,
   ) {}
   async create(request: TriggeredExecutionRequest): Promise<Execution> {
+    this.calls++;
     const existing = await this.repo.get(request.tenantId, request.id);
     if (existing) return existing;
     this.requests.push(request);
