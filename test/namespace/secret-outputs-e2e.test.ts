@@ -7,8 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../e2e/local-client';
 import { type SecretsE2e, TOKEN, startSecretsE2e, stateOf } from './secrets-e2e-server';
 
-
-
 describe('secrets never leak through task outputs (local edition over HTTP)', () => {
   let env: SecretsE2e;
   let api: SecretsE2e['api'];

@@ -170,11 +170,12 @@ async function evaluateFlowTrigger(
   now: Date,
 ): Promise<string | undefined> {
   const trigger = readFlowTrigger(def);
-  const state = await deps.ports.triggers.get(key);
-  if (state?.disabled) return undefined;
   const ctx = conditionContext(deps, fw, trigger, key, execution);
   const variables = { ...flowTriggerVariables(execution), id: trigger.id, type: trigger.type };
+  // States and conditions first: they read nothing, and most triggers of a tenant do not match a given execution.
   if (!(await flowTriggerAccepts(trigger, execution, ctx))) return undefined;
+  const state = await deps.ports.triggers.get(key);
+  if (state?.disabled) return undefined;
 
   let occasion: readonly (string | number)[] = [execution.id, execution.state.current];
   if (trigger.preconditions.length > 0) {
