@@ -242,10 +242,25 @@ export class ExecutionService implements ExecutionCommands {
    * once; a poll covers executors in other processes.
    */
   async waitForTerminal(tenantId: string, executionId: string, timeoutMs = 60_000): Promise<Execution> {
+    return this.#waitUntil(tenantId, executionId, (e) => isTerminated(e.state.current) && e.engine?.terminated !== false, timeoutMs, { firstMs: 20, maxMs: 500 });
+  }
+
+  /**
+   * Reads the execution until `done` says so or `timeoutMs` has passed, and
+   * returns it as it is then. Polls with a doubling delay; an execution that
+   * ends in this process wakes the wait at once (notifyTerminated).
+   */
+  async #waitUntil(
+    tenantId: string,
+    executionId: string,
+    done: (e: Execution) => boolean,
+    timeoutMs: number,
+    delays: { readonly firstMs: number; readonly maxMs: number },
+  ): Promise<Execution> {
     const deadline = Date.now() + timeoutMs;
     let current = await this.get(tenantId, executionId);
-    let delay = 20;
-    while (!(isTerminated(current.state.current) && current.engine?.terminated !== false) && Date.now() < deadline) {
+    let delay = delays.firstMs;
+    while (!done(current) && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const set = this.#waiters.get(executionId) ?? new Set();
         const wake = () => {
@@ -257,12 +272,13 @@ export class ExecutionService implements ExecutionCommands {
         set.add(wake);
         this.#waiters.set(executionId, set);
       });
-      delay = Math.min(delay * 2, 500);
+      delay = Math.min(delay * 2, delays.maxMs);
       current = await this.get(tenantId, executionId);
       if (this.#waiters.get(executionId)?.size === 0) this.#waiters.delete(executionId);
     }
     return current;
   }
+
 
   /** Called by the engine when an execution of this process reached a terminal state. */
   notifyTerminated(execution: Execution): void {
@@ -360,15 +376,9 @@ export class ExecutionService implements ExecutionCommands {
 
   /** Waits (up to `timeoutMs`) until the executor applied event `eventId`; returns the execution as it is then. */
   async #applied(tenantId: string, executionId: string, eventId: string, timeoutMs = 10_000): Promise<Execution> {
-    const deadline = Date.now() + timeoutMs;
-    let delay = 2;
-    while (true) {
-      const e = await this.get(tenantId, executionId);
-      if (e.engine?.appliedEvents.includes(eventId) || Date.now() >= deadline) return e;
-      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
-      delay = Math.min(delay * 2, 100);
-    }
+    return this.#waitUntil(tenantId, executionId, (e) => e.engine?.appliedEvents.includes(eventId) === true, timeoutMs, { firstMs: 2, maxMs: 100 });
   }
+
 
   /**
    * Kestra's "Change status" (POST /executions/{id}/change-status): a
