@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttemptKey, AttemptResultStore, JsonValue } from '@windhover/core';
-import { pad } from './dynamo-keys';
+import { keys, pad } from './dynamo-keys';
 import { type BlobStore, ItemCodec } from './item-codec';
 
 /** `T#{tenant}#ATT#{executionId}` / `{taskRunId}#{attempt:5}` (see table-schema.ts). */
-const itemKey = (k: AttemptKey) => ({ pk: `T#${k.tenantId}#ATT#${k.executionId}`, sk: `${k.taskRunId}#${pad(k.attempt, 5)}` });
+const itemKey = (k: AttemptKey) => ({ pk: keys.attemptResults(k.tenantId, k.executionId), sk: `${k.taskRunId}#${pad(k.attempt, 5)}` });
 
 /**
  * Attempt results in DynamoDB: one item per attempt under the execution's

@@ -24,4 +24,5 @@ export const keys = {
   nsFiles: (t: string, ns: string) => `T#${t}#NSF#${ns}`,
   nsFileRevisions: (t: string, ns: string, path: string) => `T#${t}#NSFR#${ns}#${path}`,
   concurrencySlots: (t: string, ns: string, flowId: string) => `T#${t}#SLOTS#${ns}#${flowId}`,
+  attemptResults: (t: string, executionId: string) => `T#${t}#ATT#${executionId}`,
 } as const;
