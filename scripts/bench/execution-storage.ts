@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Execution, TaskRun } from '@windhover/core';
 import { isTerminated } from '@windhover/core';
 import {
+  SqliteAttemptResultStore,
   EnvSecretStore,
   FsInternalStorage,
   FsNamespaceFileStore,
@@ -201,6 +202,7 @@ async function workerForEach(items: number): Promise<void> {
     kv: new SqliteKvStore(db),
     namespaceFiles: new FsNamespaceFileStore(db, join(dir, 'namespace-files')),
     queue,
+    attemptResults: new SqliteAttemptResultStore(db),
     triggers: new SqliteTriggerStore(db),
     timers: new SqliteTimerStore(db),
     clock: new SystemClock(),

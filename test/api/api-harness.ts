@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Flow, Violation } from '@windhover/core';
 import { PluginRegistry } from '@windhover/core';
 import {
+  SqliteAttemptResultStore,
   ConsoleJsonLogger,
   FsInternalStorage,
   LocalExecutionQueue,
@@ -69,6 +70,7 @@ export function apiHarness(options: { validator?: FlowValidator; engine?: (ports
     logs: new SqliteLogRepository(db),
     storage: new FsInternalStorage(join(dir, 'storage')),
     queue: new LocalExecutionQueue(db),
+    attemptResults: new SqliteAttemptResultStore(db),
     timers: new SqliteTimerStore(db),
     clock: new SystemClock(),
     logger: new ConsoleJsonLogger({ level: 'error', write: () => {} }),

@@ -16,6 +16,7 @@ import type {
 } from '@windhover/core';
 import { isTerminated } from '@windhover/core';
 import {
+  SqliteAttemptResultStore,
   FsInternalStorage,
   LocalExecutionQueue,
   SqliteExecutionRepository,
@@ -126,6 +127,7 @@ export function startEngineWorld(options: WorldOptions = {}): EngineWorld {
     kv: new MemoryKvStore(),
     namespaceFiles: new MemoryNamespaceFiles(),
     queue,
+    attemptResults: new SqliteAttemptResultStore(db),
     triggers: new SqliteTriggerStore(db),
     timers: new SqliteTimerStore(db),
     clock: options.clock ?? new SystemClock(),

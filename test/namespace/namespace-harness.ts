@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginRegistry } from '@windhover/core';
 import {
+  SqliteAttemptResultStore,
   ConsoleJsonLogger,
   EnvSecretStore,
   FsInternalStorage,
@@ -67,6 +68,7 @@ export function namespaceApi(options: { env?: Record<string, string>; secretsFil
     logs: new SqliteLogRepository(db),
     storage: new FsInternalStorage(join(dir, 'storage')),
     queue: new LocalExecutionQueue(db),
+    attemptResults: new SqliteAttemptResultStore(db),
     timers: new SqliteTimerStore(db),
     clock,
     logger: new ConsoleJsonLogger({ level: 'error', write: () => {} }),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Execution, FlowWithSource, LogEntry, Logger, RunContext, TaskFlows, TaskKv, TaskNamespaceFiles, TaskRun } from '@windhover/core';
 import { SecretMasker, buildTaskRunVariables, newExecution, newState, withState } from '@windhover/core';
 import {
+  SqliteAttemptResultStore,
   EnvSecretStore,
   FsInternalStorage,
   FsNamespaceFileStore,
@@ -83,6 +84,7 @@ export function createTaskWorld(options: { secrets?: Record<string, string> } = 
     kv: new SqliteKvStore(db),
     namespaceFiles: new FsNamespaceFileStore(db, join(dir, 'namespace-files')),
     queue,
+    attemptResults: new SqliteAttemptResultStore(db),
     triggers: new SqliteTriggerStore(db),
     clock,
     logger: silent,

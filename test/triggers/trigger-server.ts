@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  SqliteAttemptResultStore,
   ConsoleJsonLogger,
   EnvSecretStore,
   FsInternalStorage,
@@ -51,6 +52,7 @@ export async function startTriggerServer(secrets: Readonly<Record<string, string
     logs: new SqliteLogRepository(db),
     storage: new FsInternalStorage(join(dir, 'storage')),
     queue,
+    attemptResults: new SqliteAttemptResultStore(db),
     triggers: new SqliteTriggerStore(db),
     timers: new SqliteTimerStore(db),
     clock: new SystemClock(),

@@ -44,10 +44,9 @@ export interface RuntimePorts {
   readonly slots?: ConcurrencySlots;
   /**
    * Results of the attempts the worker ran, so that a redelivered worker
-   * message re-sends the result instead of running the task again. Optional:
-   * without it the worker keeps them as files in internal storage.
+   * message re-sends the result instead of running the task again.
    */
-  readonly attemptResults?: AttemptResultStore;
+  readonly attemptResults: AttemptResultStore;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -26,10 +26,6 @@ const isRunnable = (p: unknown): p is RunnableTaskPlugin =>
 
 class AbortedError extends Error {}
 
-/** Where a worker records the result of an attempt it ran (outside the execution's own files). */
-export const attemptResultUri = (executionId: string, taskRunId: string, attempt: number): string =>
-  `kestra:///_windhover/attempts/${executionId}/${taskRunId}-${attempt}.json`;
-
 /**
  * How long an attempt result is kept in the attempt result store: the longest a
  * worker message can live in its queues (SQS: the worker queue keeps messages 4
@@ -78,22 +74,16 @@ export class Worker {
     await ports.queue.sendToExecutor([executorMessage(result)]);
   }
 
-  /** The result recorded for an attempt: in the attempt result store when the edition has one, else in internal storage. */
+  /** The result recorded for an attempt (AttemptResultStore), if it ran already. */
   async #storedResult(key: AttemptKey): Promise<string | undefined> {
     const { ports } = this.deps;
-    if (ports.attemptResults) return ports.attemptResults.get(key, ports.clock.now());
-    const uri = attemptResultUri(key.executionId, key.taskRunId, key.attempt);
-    return (await ports.storage.exists(uri)) ? new TextDecoder().decode(await ports.storage.get(uri)) : undefined;
+    return ports.attemptResults.get(key, ports.clock.now());
   }
 
   async #storeResult(key: AttemptKey, result: string): Promise<void> {
     const { ports } = this.deps;
-    if (ports.attemptResults) {
-      const now = ports.clock.now();
-      await ports.attemptResults.put(key, result, new Date(now.getTime() + ATTEMPT_RESULT_RETENTION_MS), now);
-      return;
-    }
-    await ports.storage.put(attemptResultUri(key.executionId, key.taskRunId, key.attempt), new TextEncoder().encode(result));
+    const now = ports.clock.now();
+    await ports.attemptResults.put(key, result, new Date(now.getTime() + ATTEMPT_RESULT_RETENTION_MS), now);
   }
 
   /** Runs one attempt against the given execution document and returns the result event (also used inline by the executor). */
